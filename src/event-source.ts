@@ -1,0 +1,236 @@
+import { CLOSED, CONNECTING, Connection, OPEN } from './connection.js'
+import { createEvent, createMessageEvent } from './events.js'
+import { defaultTransport } from './transports/default.js'
+import type { EventSourceEventMap, EventSourceInit, EventSourceLike } from './types.js'
+import { resolveUrl } from './url.js'
+
+type HandlerName = 'open' | 'message' | 'error'
+
+// An event handler attribute's value. Its `this` is the structural W3C shape, not the class:
+// private fields make the class nominal, and the DOM's EventSource type must stay assignable.
+// biome-ignore lint/suspicious/noExplicitAny: mirrors the DOM's own handler type
+type Handler<E extends Event> = ((this: EventSourceLike, event: E) => any) | null
+
+// What the overloads below accept, as one implementation signature.
+type AnyListener = ((this: EventSource, event: never) => unknown) | EventListenerObject | null
+
+interface HandlerSlot {
+  value: object | null
+  /** Registered when the attribute first becomes non-null: that fixes its place in the list. */
+  listener: ((event: Event) => void) | undefined
+}
+
+/**
+ * A W3C/WHATWG-compatible `EventSource` (Server-Sent Events client) for Node.js and browsers.
+ *
+ * @example
+ * ```ts
+ * const source = new EventSource('https://example.com/stream')
+ * source.onmessage = (event) => console.log(event.data)
+ * source.addEventListener('tick', (event) => console.log(event.lastEventId, event.data))
+ * ```
+ * @public
+ */
+export class EventSource extends EventTarget {
+  /** readyState: the connection has not yet been established, or it is being reestablished. */
+  declare static readonly CONNECTING: 0
+  /** readyState: the connection is open and dispatching events. */
+  declare static readonly OPEN: 1
+  /** readyState: the connection is closed and will not be reestablished. */
+  declare static readonly CLOSED: 2
+  declare readonly CONNECTING: 0
+  declare readonly OPEN: 1
+  declare readonly CLOSED: 2
+
+  readonly #url: string
+  readonly #withCredentials: boolean
+  readonly #connection: Connection
+  readonly #handlers: Record<HandlerName, HandlerSlot> = {
+    open: { value: null, listener: undefined },
+    message: { value: null, listener: undefined },
+    error: { value: null, listener: undefined },
+  }
+
+  /**
+   * Opens a connection to `url` at once; events start arriving asynchronously.
+   *
+   * @param url - Absolute, or relative to the document's base URL in a browser.
+   * @param init - `withCredentials`.
+   * @throws `SyntaxError` (a `DOMException` where the platform has one) when `url` cannot be
+   *   parsed, or in Node when it is relative.
+   * @throws `TypeError` when `init` is neither an object nor undefined/null.
+   */
+  constructor(url: string | URL, init: EventSourceInit | null = {}) {
+    super()
+    // biome-ignore lint/complexity/noArguments: only `arguments` tells a missing url from undefined
+    if (arguments.length === 0) {
+      throw new TypeError(
+        "Failed to construct 'EventSource': 1 argument required, but only 0 present.",
+      )
+    }
+    if (init !== null && typeof init !== 'object' && typeof init !== 'function') {
+      throw new TypeError(
+        `Failed to construct 'EventSource': the second argument must be an object, got ${typeof init}.`,
+      )
+    }
+    // Template literal, not String(): a Symbol must throw a TypeError, as WebIDL conversion does.
+    const urlRecord = resolveUrl(`${url}`)
+    this.#url = urlRecord.href
+    this.#withCredentials = Boolean(init?.withCredentials)
+    this.#connection = new Connection(
+      { url: this.#url, withCredentials: this.#withCredentials, transport: defaultTransport },
+      {
+        open: () => this.dispatchEvent(createEvent('open')),
+        message: (type, data, lastEventId, origin) =>
+          this.dispatchEvent(createMessageEvent(type, data, origin, lastEventId)),
+        error: () => this.dispatchEvent(createEvent('error')),
+      },
+    )
+    this.#connection.connect()
+  }
+
+  /** The serialized absolute URL the source was constructed with (not the URL after redirects). */
+  get url(): string {
+    return this.#url
+  }
+
+  /** Whether cross-origin requests send credentials (from `init.withCredentials`). */
+  get withCredentials(): boolean {
+    return this.#withCredentials
+  }
+
+  /** `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2). */
+  get readyState(): number {
+    return this.#connection.readyState
+  }
+
+  /** Handler for `open`: the connection was established. */
+  get onopen(): Handler<Event> {
+    return this.#handlers.open.value as Handler<Event>
+  }
+  set onopen(value: Handler<Event>) {
+    this.#setHandler('open', value)
+  }
+
+  /** Handler for `message`: an event without an `event:` field (or with `event: message`). */
+  get onmessage(): Handler<MessageEvent> {
+    return this.#handlers.message.value as Handler<MessageEvent>
+  }
+  set onmessage(value: Handler<MessageEvent>) {
+    this.#setHandler('message', value)
+  }
+
+  /** Handler for `error`: the connection failed (`CLOSED`) or will be reestablished (`CONNECTING`). */
+  get onerror(): Handler<Event> {
+    return this.#handlers.error.value as Handler<Event>
+  }
+  set onerror(value: Handler<Event>) {
+    this.#setHandler('error', value)
+  }
+
+  /**
+   * Aborts the connection and any pending reconnect; `readyState` becomes `CLOSED` and no
+   * further event is dispatched, not even the rest of a chunk being processed. Fires no event.
+   */
+  close(): void {
+    this.#connection.close()
+  }
+
+  override addEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource, event: EventSourceEventMap[K]) => any,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource, event: MessageEvent) => any,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: AnyListener,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  override removeEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource, event: EventSourceEventMap[K]) => any,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource, event: MessageEvent) => any,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  override removeEventListener(
+    type: string,
+    listener: AnyListener,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  /**
+   * HTML's event handler attributes: the first non-null value adds a listener at the current
+   * end of the list; later values reuse that place; null removes it.
+   */
+  #setHandler(name: HandlerName, value: unknown): void {
+    const slot = this.#handlers[name]
+    slot.value =
+      (typeof value === 'object' || typeof value === 'function') && value !== null ? value : null
+    if (slot.value === null) {
+      if (slot.listener !== undefined) super.removeEventListener(name, slot.listener)
+      slot.listener = undefined
+      return
+    }
+    if (slot.listener !== undefined) return
+    slot.listener = (event) => {
+      const callback = slot.value
+      if (typeof callback !== 'function') return
+      // [HTML] "process return value": false cancels the event.
+      if (callback.call(this, event) === false) event.preventDefault()
+    }
+    super.addEventListener(name, slot.listener)
+  }
+}
+
+// WebIDL shape, which class syntax cannot express: constants are enumerable, read-only data
+// properties on both the constructor and the prototype; attributes are enumerable accessors.
+const constants = {
+  CONNECTING: { value: CONNECTING, enumerable: true },
+  OPEN: { value: OPEN, enumerable: true },
+  CLOSED: { value: CLOSED, enumerable: true },
+} as const
+Object.defineProperties(EventSource, constants)
+Object.defineProperties(EventSource.prototype, constants)
+for (const name of [
+  'url',
+  'withCredentials',
+  'readyState',
+  'onopen',
+  'onmessage',
+  'onerror',
+  'close',
+]) {
+  Object.defineProperty(EventSource.prototype, name, { enumerable: true })
+}
+Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {
+  value: 'EventSource',
+  configurable: true,
+})

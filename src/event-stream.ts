@@ -1,0 +1,52 @@
+import { createParser } from 'eventsource-parser'
+
+/** What the glue reports while interpreting one response body. @internal */
+export interface EventStreamCallbacks {
+  /** A block ended that carried data: the spec's "dispatch the event" with a non-empty buffer. */
+  onEvent(type: string, data: string): void
+  /** A block ended after an `id` field without U+0000 (with or without data). */
+  onId(id: string): void
+  /** A `retry` field made only of ASCII digits. */
+  onRetry(milliseconds: number): void
+}
+
+/** Feeds one response body, chunk by chunk, to the line parser. @internal */
+export interface EventStream {
+  feed(chunk: Uint8Array | string): void
+}
+
+/**
+ * Interprets one event stream ([spec] "Interpreting an event stream"): UTF-8 decoding, then
+ * eventsource-parser for lines and fields. Make one per response: decoder and parser state must
+ * not cross a reconnect ("any pending data must be discarded" at end of file).
+ * @internal
+ */
+export function createEventStream(callbacks: EventStreamCallbacks): EventStream {
+  // [spec] "UTF-8 decode": replaces invalid bytes with U+FFFD, strips exactly one leading BOM,
+  // and with `stream: true` holds back a multi-byte character split across chunks.
+  let decoder: TextDecoder | undefined
+  const parser = createParser({
+    onEvent(message) {
+      callbacks.onEvent(message.event ?? 'message', message.data)
+    },
+    onId: callbacks.onId,
+    onRetry: callbacks.onRetry,
+  })
+  // The parser strips a leading BOM too, and also the three characters "\xEF\xBB\xBF" at the
+  // start of decoded text. The decoder above already removed the one BOM the spec allows, so a
+  // harmless blank line first ends the parser's BOM check: a second BOM stays part of the first
+  // field name, as the spec requires, and text starting with "ï»¿" is left alone.
+  parser.feed('\n')
+
+  return {
+    feed(chunk) {
+      if (typeof chunk === 'string') {
+        parser.feed(chunk)
+        return
+      }
+      decoder ??= new TextDecoder()
+      const text = decoder.decode(chunk, { stream: true })
+      if (text !== '') parser.feed(text)
+    },
+  }
+}

@@ -1,0 +1,2 @@
+export { EventSource } from './event-source.js'
+export type { EventSourceEventMap, EventSourceInit, EventSourceLike } from './types.js'

@@ -1,0 +1,50 @@
+/**
+ * The one seam between the spec's processing model and the platform's HTTP client.
+ *
+ * A transport knows nothing of Server-Sent Events: it performs one request and reports the
+ * response head, body chunks and the end (or failure) of the body. Every transport (fetch,
+ * and later XMLHttpRequest or undici) satisfies the same contract, so the connection never
+ * branches on the platform.
+ *
+ * @packageDocumentation
+ */
+
+/** One request, built by the connection for each attempt. @internal */
+export interface TransportRequest {
+  readonly url: string
+  readonly method: string
+  /** Header values are byte strings: one character per byte (see `encodeHeaderValue`). */
+  readonly headers: Readonly<Record<string, string>>
+  readonly credentials: RequestCredentials
+}
+
+/** The part of a response the processing model looks at. @internal */
+export interface ResponseHead {
+  readonly status: number
+  /** The final URL after redirects; empty when the platform does not say. */
+  readonly url: string
+  readonly headers: { get(name: string): string | null }
+}
+
+/**
+ * Callbacks a transport reports to. Contract: either `onError` alone, or `onResponse` followed by
+ * zero or more `onChunk` and then exactly one of `onEnd` / `onError`. After `abort()` returns, no
+ * callback runs any more.
+ * @internal
+ */
+export interface TransportHandlers {
+  onResponse(head: ResponseHead): void
+  /** Raw bytes (fetch) or already decoded text (XMLHttpRequest). */
+  onChunk(chunk: Uint8Array | string): void
+  onEnd(): void
+  onError(error: unknown): void
+}
+
+/** @internal */
+export interface TransportHandle {
+  /** Stops the request and releases its socket; idempotent. */
+  abort(): void
+}
+
+/** @internal */
+export type Transport = (request: TransportRequest, handlers: TransportHandlers) => TransportHandle

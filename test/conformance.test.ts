@@ -1,0 +1,37 @@
+import { EventSource } from 'isomorphic-eventsource'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { cases } from './conformance/cases.js'
+import type { EventSourceClass } from './conformance/observe.js'
+import { prepareCase } from './conformance/prepare.js'
+import { FixtureServer } from './fixture-server.js'
+
+// The shared suite against the built package (dist/), the same cases the browser suite runs
+// against native EventSource and ours.
+let main: FixtureServer
+let other: FixtureServer
+beforeAll(async () => {
+  main = await FixtureServer.start()
+  other = await FixtureServer.start()
+})
+afterAll(async () => {
+  await main.close()
+  await other.close()
+})
+
+describe.concurrent('WHATWG conformance (Node, dist build)', () => {
+  for (const testCase of cases) {
+    test(testCase.name, async () => {
+      const prepared = prepareCase(testCase, main, other)
+      const result = await testCase.run({
+        EventSource: EventSource as unknown as EventSourceClass,
+        url: prepared.url,
+      })
+      if (testCase.oursDiffers !== undefined) {
+        expect(result, testCase.oursDiffers).not.toEqual(testCase.expected)
+        return
+      }
+      expect(result).toEqual(testCase.expected)
+      if (testCase.requests) expect(prepared.requests()).toEqual(testCase.expectedRequests)
+    })
+  }
+})

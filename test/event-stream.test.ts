@@ -1,0 +1,86 @@
+import { describe, expect, test } from 'vitest'
+import { createEventStream } from '../src/event-stream.js'
+
+/** Feeds chunks to a fresh event stream and lists what it reported. */
+function interpret(chunks: ReadonlyArray<Uint8Array | string>): string[] {
+  const seen: string[] = []
+  const stream = createEventStream({
+    onEvent: (type, data) => seen.push(`${type}:${JSON.stringify(data)}`),
+    onId: (id) => seen.push(`id:${JSON.stringify(id)}`),
+    onRetry: (ms) => seen.push(`retry:${ms}`),
+  })
+  for (const chunk of chunks) stream.feed(chunk)
+  return seen
+}
+
+const encoder = new TextEncoder()
+// One representative stream: a BOM, every line ending, multi-byte text, a comment, an id,
+// an id with U+0000, retry lines good and bad, an empty-data event and an unterminated block.
+const representative = encoder.encode(
+  '\uFEFF: hi\r\nid: é1\rdata: €a\n\nevent: tick\r\ndata: 😀\r\ndata\r\rretry: 15\nretry: x\nid: n\u0000\ndata: z\n\n\r\ndata: cut',
+)
+const expected = ['id:"é1"', 'message:"€a"', 'tick:"😀\\n"', 'retry:15', 'message:"z"']
+
+describe('interpreting an event stream', () => {
+  test('the representative stream, fed whole, gives the expected reports', () => {
+    expect(interpret([representative])).toEqual(expected)
+  })
+
+  test('every split into two chunks gives the same reports', () => {
+    for (let i = 1; i < representative.length; i++) {
+      const chunks = [representative.slice(0, i), representative.slice(i)]
+      expect(interpret(chunks), `split at ${i}`).toEqual(expected)
+    }
+  })
+
+  test('every split into three chunks gives the same reports', () => {
+    let splits = 0
+    for (let i = 1; i < representative.length - 1; i++) {
+      for (let j = i + 1; j < representative.length; j++) {
+        const chunks = [
+          representative.slice(0, i),
+          representative.slice(i, j),
+          representative.slice(j),
+        ]
+        const seen = interpret(chunks)
+        if (JSON.stringify(seen) !== JSON.stringify(expected)) {
+          expect(seen, `split at ${i}, ${j}`).toEqual(expected)
+        }
+        splits++
+      }
+    }
+    expect(splits).toBe(((representative.length - 1) * (representative.length - 2)) / 2)
+  })
+
+  test('byte by byte gives the same reports', () => {
+    expect(interpret(Array.from(representative, (byte) => new Uint8Array([byte])))).toEqual(
+      expected,
+    )
+  })
+
+  test('a CR ending a chunk dispatches at once, and a following LF is not a second line end', () => {
+    expect(interpret(['data: a\r', '\r'])).toEqual(['message:"a"'])
+    expect(interpret(['data: a\r', '\ndata: b\r', '\n\r', '\n'])).toEqual(['message:"a\\nb"'])
+  })
+
+  test('only one BOM is stripped, and decoded text beginning with "ï»¿" is kept', () => {
+    expect(interpret([encoder.encode('\uFEFF\uFEFFdata: a\n\ndata: b\n\n')])).toEqual([
+      'message:"b"',
+    ])
+    expect(interpret([encoder.encode('\xEF\xBB\xBFdata: a\n\n')])).toEqual([])
+    expect(interpret([encoder.encode('\uFEFF'), encoder.encode('data: a\n\n')])).toEqual([
+      'message:"a"',
+    ])
+  })
+
+  test('invalid UTF-8 becomes U+FFFD, even at a chunk boundary', () => {
+    const invalid = new Uint8Array([...encoder.encode('data: '), 0xe2, 0x82])
+    expect(interpret([invalid, encoder.encode('x\n\n')])).toEqual(['message:"\uFFFDx"'])
+  })
+
+  test('retry takes only ASCII digits', () => {
+    expect(
+      interpret(['retry: 10\nretry: 1.5\nretry: -1\nretry: \u0661\nretry:\nretry: 007\n']),
+    ).toEqual(['retry:10', 'retry:7'])
+  })
+})
