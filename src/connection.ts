@@ -77,8 +77,7 @@ export class Connection {
       // [spec] processEventSourceEndOfBody: the body ended without a network error. The parser
       // still holds an unterminated last block, which is dropped with it.
       onEnd: () => this.#reestablishTheConnection(),
-      // [spec] "if res is a network error, then reestablish the connection".
-      onError: () => this.#reestablishTheConnection(),
+      onError: () => this.#processNetworkError(),
     })
   }
 
@@ -116,6 +115,17 @@ export class Connection {
     }
     this.#origin = originOf(head.url || this.#options.url)
     this.#announceTheConnection()
+  }
+
+  /**
+   * [spec] constructor step 15.2: "if res is a network error, then reestablish the connection,
+   * unless the user agent knows that to be futile, in which case the user agent may fail the
+   * connection". Futile, as browsers judge it: a scheme other than HTTP(S) (ftp:, about:,
+   * mailto:, javascript:), which no retry can fetch.
+   */
+  #processNetworkError(): void {
+    if (/^https?:/i.test(this.#options.url)) this.#reestablishTheConnection()
+    else this.#failTheConnection()
   }
 
   /** [spec] "announce the connection": readyState OPEN, fire `open`. */

@@ -99,10 +99,10 @@ export const cases: readonly ConformanceCase[] = [
     requests: (log) => log.map((r) => r.lastEventId),
     expectedRequests: [undefined, undefined],
   },
-  {
-    name: 'redirects are followed; url stays the original, origin is the final URL’s',
+  ...[301, 302, 303, 307, 308].map<ConformanceCase>((status) => ({
+    name: `a ${status} redirect is followed; url stays the original, origin is the final URL’s`,
     step: 'constructor step 15 (fetch follows redirects); dispatch the event step 5 (origin)',
-    script: (_r, _a, env) => ({ status: 302, headers: { Location: env.targetUrl } }),
+    script: (_r, _a, env) => ({ status, headers: { Location: env.targetUrl } }),
     target: () => ({
       headers: { ...sse, 'Access-Control-Allow-Origin': '*' },
       body: ['data: moved\n\n'],
@@ -121,7 +121,7 @@ export const cases: readonly ConformanceCase[] = [
     expected: { data: ['moved', 'other'], url: true },
     requests: (log, target) => [log.length, target.length],
     expectedRequests: [1, 1],
-  },
+  })),
   {
     name: 'withCredentials reflects the init dictionary',
     step: 'constructor step 7',
@@ -150,6 +150,8 @@ export const cases: readonly ConformanceCase[] = [
     'TEXT/Event-Stream',
     'text/event-stream;foo=bar',
     ' text/event-stream ',
+    'text/event-stream;',
+    'text/html, text/event-stream',
   ].map<ConformanceCase>((type) => ({
     name: `announces a 200 response of type "${type}"`,
     step: 'constructor step 15.4: announce the connection',
@@ -157,7 +159,9 @@ export const cases: readonly ConformanceCase[] = [
     run: ({ EventSource, url }) => observe(EventSource, url, { until: untilMessages(1) }),
     expected: ['open:1', 'message:a|'],
   })),
-  ...[200, 201, 202, 204, 206, 301, 400, 404, 500, 502, 503].flatMap<ConformanceCase>((status) => {
+  ...[
+    200, 201, 202, 204, 205, 206, 210, 299, 301, 304, 400, 404, 410, 500, 502, 503,
+  ].flatMap<ConformanceCase>((status) => {
     if (status === 200) return []
     return [
       {
@@ -201,6 +205,27 @@ export const cases: readonly ConformanceCase[] = [
     expected: ['error:2'],
     requests: (log) => log.length,
     expectedRequests: 1,
+  })),
+
+  ...[
+    'ftp://example.invalid/',
+    'about:blank',
+    'mailto:someone@example.invalid',
+    "javascript:void'x'",
+  ].map<ConformanceCase>((target) => ({
+    name: `fails the connection to a URL no retry can fetch: ${target}`,
+    step: 'constructor step 15.2: a network error known to be futile may fail the connection',
+    script: () => stream(),
+    run: async ({ EventSource }) => {
+      const source = new EventSource(target)
+      const result = await new Promise<unknown>((resolve) => {
+        source.onerror = (event) => resolve([source.readyState, event.type, 'data' in event])
+        setTimeout(() => resolve('timeout'), 3000)
+      })
+      source.close()
+      return result
+    },
+    expected: [2, 'error', false],
   })),
 
   // ── Reestablish ────────────────────────────────────────────────────────────────────────────
@@ -326,6 +351,28 @@ export const cases: readonly ConformanceCase[] = [
       'message:c|',
       'message:d:e|',
     ],
+  },
+  {
+    name: 'the stream is always UTF-8, whatever charset the Content-Type names',
+    step: 'event stream interpretation: "always be decoded as UTF-8"',
+    chromiumDiffers:
+      'Chromium fails the connection when the charset parameter is not UTF-8 (WPT format-utf-8 fails there); the spec decodes as UTF-8 regardless, and so do we.',
+    script: () => ({
+      headers: { 'Content-Type': 'text/event-stream; charset=windows-1252' },
+      body: ['data: é€\n\n'],
+    }),
+    run: ({ EventSource, url }) => observe(EventSource, url, { until: untilMessages(1) }),
+    expected: ['open:1', 'message:é€|'],
+  },
+  {
+    name: 'field parsing: NUL in values, case-sensitive names, a leading space starts an unknown field',
+    step: 'event stream interpretation: process the field',
+    script: () =>
+      stream(
+        'data:\0\ndata:  2\rData:1\ndata\0:2\ndata:1\r\0data:4\nda-ta:3\rdata_5\ndata:3\rdata:\r\n data:32\ndata:4\n\n',
+      ),
+    run: ({ EventSource, url }) => observe(EventSource, url, { until: untilMessages(1) }),
+    expected: ['open:1', 'message:\0\n 2\n1\n3\n\n4|'],
   },
   {
     name: 'data lines join with LF; the final LF is removed',
@@ -688,6 +735,27 @@ export const cases: readonly ConformanceCase[] = [
       calls: ['A1', 'H1', 'B1', 'A2', 'H22', 'B2', 'A3', 'B3', 'H33'],
       handler: 'function',
     },
+  },
+  {
+    name: 'events are trusted',
+    step: 'dispatch the event: the user agent dispatches (isTrusted is true)',
+    oursDiffers:
+      'Script can only dispatch untrusted events: isTrusted is false for every event a library fires.',
+    script: () => stream('data: a\n\n'),
+    run: async ({ EventSource, url }) => {
+      const source = new EventSource(url)
+      const trusted: boolean[] = []
+      await new Promise<void>((resolve) => {
+        source.onopen = (event) => trusted.push(event.isTrusted)
+        source.onmessage = (event) => {
+          trusted.push(event.isTrusted)
+          resolve()
+        }
+      })
+      source.close()
+      return trusted
+    },
+    expected: [true, true],
   },
   {
     name: 'microtasks queued by a listener run before the next listener',
