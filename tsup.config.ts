@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { defineConfig } from 'tsup'
+import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'esbuild'
+import { defineConfig, type Options } from 'tsup'
 
 // eventsource-parser is bundled (it is ESM-only and declares Node >= 22.12, yet runs on 20):
 // its MIT notice travels with the code.
@@ -9,15 +11,33 @@ const parserLicense = readFileSync(
 )
 const banner = `/*! isomorphic-eventsource | MIT License. Bundles eventsource-parser:\n${parserLicense.trim()}\n*/`
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
+// The Node build swaps the platform module (fetch only) for the Node one (undici, proxies):
+// a browser bundle never sees undici, and Node never pays for a runtime check.
+const nodePlatform: Plugin = {
+  name: 'node-platform',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/platform\.js$/ }, () => ({
+      path: fileURLToPath(new URL('./src/platform.node.ts', import.meta.url)),
+    }))
+  },
+}
+
+const common: Options = {
   format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
   target: 'es2022',
-  platform: 'neutral',
   noExternal: ['eventsource-parser'],
   banner: { js: banner },
   splitting: false,
   treeshake: true,
-})
+}
+
+export default defineConfig([
+  { ...common, entry: { index: 'src/index.ts' }, platform: 'neutral', dts: true, clean: true },
+  {
+    ...common,
+    entry: { node: 'src/index.ts' },
+    platform: 'node',
+    external: ['undici'],
+    esbuildPlugins: [nodePlatform],
+  },
+])

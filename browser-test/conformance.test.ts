@@ -2,6 +2,7 @@ import { build } from 'esbuild'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { cases } from '../test/conformance/cases.js'
+import { extensionCases } from '../test/conformance/extension-cases.js'
 import { prepareCase } from '../test/conformance/prepare.js'
 import { FixtureServer } from '../test/fixture-server.js'
 import { launchChromium } from './chromium.js'
@@ -44,7 +45,8 @@ afterAll(async () => {
 
 for (const mode of ['native', 'ours'] as const) {
   describe.concurrent(`Chromium, ${mode} EventSource`, () => {
-    for (const testCase of cases) {
+    // The extension cases use options only ours has.
+    for (const testCase of mode === 'ours' ? [...cases, ...extensionCases] : cases) {
       // Each difference from native is named, with its reason, in the case itself.
       const difference = mode === 'native' ? testCase.chromiumDiffers : testCase.oursDiffers
       test(testCase.name, async () => {

@@ -4,6 +4,7 @@
  */
 import { EventSource as Ours } from '../dist/index.js'
 import { cases } from '../test/conformance/cases.js'
+import { extensionCases } from '../test/conformance/extension-cases.js'
 import type { EventSourceClass } from '../test/conformance/observe.js'
 
 export type Mode = 'native' | 'ours'
@@ -15,7 +16,7 @@ declare global {
 }
 
 globalThis.runCase = async (name, mode, url) => {
-  const testCase = cases.find((candidate) => candidate.name === name)
+  const testCase = [...cases, ...extensionCases].find((candidate) => candidate.name === name)
   if (testCase === undefined) throw new Error(`no case named ${name}`)
   // "Ours" replaces the global, as an application polyfilling EventSource would.
   globalThis.EventSource = mode === 'native' ? native : (Ours as unknown as EventSourceClass)

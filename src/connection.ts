@@ -1,5 +1,14 @@
 import { createEventStream } from './event-stream.js'
+import type { ErrorDetails } from './events.js'
 import { mimeEssence } from './mime.js'
+import {
+  type ConnectContext,
+  headerEntries,
+  type NormalizedOptions,
+  type ResponseHeadersLike,
+} from './options.js'
+import { pageIsHidden, watchPage } from './page-lifecycle.js'
+import { backoffDelay, isIdempotent, NATIVE_RETRY_POLICY, parseRetryAfter } from './retry.js'
 import type { ResponseHead, Transport, TransportHandle, TransportRequest } from './transport.js'
 import { utf8ByteString } from './utf8.js'
 
@@ -12,9 +21,6 @@ export const CLOSED = 2
 /** @internal */
 export type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSED
 
-/** [spec] "a reconnection time, in milliseconds … initially an implementation-defined value". */
-export const DEFAULT_RECONNECTION_TIME = 3000
-
 // Timers overflow past 2^31 - 1 ms and would fire at once; a server asking for more than
 // about 24.8 days gets that instead.
 const MAX_TIMER_DELAY = 2 ** 31 - 1
@@ -22,46 +28,221 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1
 /** What the connection tells the object users hold. @internal */
 export interface ConnectionListener {
   /** readyState is now OPEN. */
-  open(): void
+  open(status: number, headers: ResponseHeadersLike): void
   /** A message to dispatch; readyState is OPEN. */
   message(type: string, data: string, lastEventId: string, origin: string): void
-  /** readyState is now CONNECTING (a reconnect is scheduled) or CLOSED (failed). */
-  error(): void
+  /** readyState is now CONNECTING (`willRetry`) or CLOSED. */
+  error(details: ErrorDetails): void
 }
 
-/** @internal */
-export interface ConnectionOptions {
-  readonly url: string
-  readonly withCredentials: boolean
-  readonly transport: Transport
+/** A failed attempt, before the retry decision. */
+interface Failure {
+  readonly message: string
+  readonly status?: number
+  readonly headers?: ResponseHeadersLike
+  readonly cause?: unknown
+  /** What the spec (or the `retry.statuses` opt-in) does with it. */
+  readonly retryByDefault: boolean
+  readonly retryAfter?: number | undefined
+}
+
+interface PreparedRequest {
+  readonly headers: Array<[string, string]>
+  readonly body: BodyInit | null
+}
+
+/** A hook (`headers`, `body`) that threw or rejected: reported with the hook's name. */
+class HookError extends Error {
+  constructor(hook: string, cause: unknown) {
+    super(`The "${hook}" option threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    })
+  }
 }
 
 /**
- * The processing model of WHATWG HTML "Server-sent events", in the spec's named steps. It knows
- * no platform: requests go through the transport it is handed, events go to its listener.
+ * The processing model of WHATWG HTML "Server-sent events", in the spec's named steps, with the
+ * extensions (headers, body, backoff, read timeout) as inputs to those steps. It knows no
+ * platform: requests go through the transport it is handed, events go to its listener.
  * @internal
  */
 export class Connection {
   readyState: ReadyState = CONNECTING
-  /** [spec] "last event ID string". */
-  lastEventId = ''
+  /** [spec] "last event ID string", seeded by the `lastEventId` option. */
+  lastEventId: string
   /** [spec] "reconnection time", replaced by a stream's `retry` field. */
-  reconnectionTime = DEFAULT_RECONNECTION_TIME
+  reconnectionTime: number
 
-  readonly #options: ConnectionOptions
+  readonly #url: string
+  readonly #options: NormalizedOptions
+  readonly #transport: Transport
   readonly #listener: ConnectionListener
+  readonly #staticHeaders: Array<[string, string]>
   #handle: TransportHandle | undefined
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
+  #readTimer: ReturnType<typeof setTimeout> | undefined
+  #lastActivity = 0
+  /** Requests made so far (the `attempt` hooks see). */
+  #attempts = 0
+  /** Consecutive failed attempts, for backoff and `maxAttempts`. */
+  #failures = 0
+  /** When the current response was announced; undefined before. */
+  #openedAt: number | undefined
+  /** Bumped by every connect/stop, so a late async hook result for an old attempt is dropped. */
+  #generation = 0
+  #pausedWhileHidden = false
+  #stopWatchingPage: (() => void) | undefined
   /** Serialized origin of the current response's final URL (after redirects). */
   #origin = 'null'
 
-  constructor(options: ConnectionOptions, listener: ConnectionListener) {
+  constructor(
+    url: string,
+    options: NormalizedOptions,
+    transport: Transport,
+    listener: ConnectionListener,
+  ) {
+    this.#url = url
     this.#options = options
+    this.#transport = transport
     this.#listener = listener
+    this.lastEventId = options.lastEventId
+    this.reconnectionTime = (options.retry || NATIVE_RETRY_POLICY).initialDelay
+    this.#staticHeaders =
+      options.headers === undefined || typeof options.headers === 'function'
+        ? []
+        : headerEntries(options.headers)
+    this.#watchPage()
   }
 
   /** [spec] constructor step 15 and "reestablish the connection" step 5: fetch the request. */
   connect(): void {
+    if (this.#options.pauseWhenHidden && pageIsHidden()) {
+      this.#pausedWhileHidden = true
+      return
+    }
+    const generation = ++this.#generation
+    this.#attempts++
+    this.#openedAt = undefined
+    const url = this.#requestUrl()
+    const context: ConnectContext = { attempt: this.#attempts, lastEventId: this.lastEventId, url }
+    const current = () => generation === this.#generation && this.readyState === CONNECTING
+    let prepared: PreparedRequest | Promise<PreparedRequest>
+    try {
+      prepared = this.#prepare(context)
+    } catch (error) {
+      // Never fire from inside the constructor (or reconnect()): listeners are not attached yet.
+      queueMicrotask(() => {
+        if (current()) this.#hookFailed(error)
+      })
+      return
+    }
+    if (prepared instanceof Promise) {
+      prepared.then(
+        (request) => {
+          if (current()) this.#send(url, request)
+        },
+        (error: unknown) => {
+          if (current()) this.#hookFailed(error)
+        },
+      )
+    } else {
+      this.#send(url, prepared)
+    }
+  }
+
+  /** [spec] close(): abort the fetch, cancel a pending reconnect, readyState CLOSED. No event. */
+  close(): void {
+    this.readyState = CLOSED
+    this.#stop()
+    this.#stopWatchingPage?.()
+    this.#stopWatchingPage = undefined
+  }
+
+  /** Drops the current connection (if any) and connects again now, keeping the last event ID. */
+  reconnect(): void {
+    this.#stop()
+    this.#failures = 0
+    this.#pausedWhileHidden = false
+    this.readyState = CONNECTING
+    if (this.#stopWatchingPage === undefined) this.#watchPage()
+    this.connect()
+  }
+
+  #requestUrl(): string {
+    const param = this.#options.lastEventIdQueryParam
+    if (param === undefined || this.lastEventId === '') return this.#url
+    const url = new URL(this.#url)
+    url.searchParams.set(param, this.lastEventId)
+    return url.href
+  }
+
+  /** Resolves the `headers` and `body` options for one attempt; async only when a hook is. */
+  #prepare(context: ConnectContext): PreparedRequest | Promise<PreparedRequest> {
+    const headers = this.#resolveHeaders(context)
+    const body = this.#resolveBody(context)
+    if (headers instanceof Promise || body instanceof Promise) {
+      return Promise.all([headers, body]).then(([h, b]) => ({ headers: h, body: b }))
+    }
+    return { headers, body }
+  }
+
+  #resolveHeaders(
+    context: ConnectContext,
+  ): Array<[string, string]> | Promise<Array<[string, string]>> {
+    const source = this.#options.headers
+    if (typeof source !== 'function') return this.#staticHeaders
+    const fromHook = (init: HeadersInit) => {
+      try {
+        return headerEntries(init)
+      } catch (error) {
+        throw new HookError('headers', error)
+      }
+    }
+    let result: HeadersInit | Promise<HeadersInit>
+    try {
+      result = source(context)
+    } catch (error) {
+      throw new HookError('headers', error)
+    }
+    if (result instanceof Promise) {
+      return result.then(fromHook, (error: unknown) => {
+        throw new HookError('headers', error)
+      })
+    }
+    return fromHook(result)
+  }
+
+  #resolveBody(context: ConnectContext): BodyInit | null | Promise<BodyInit | null> {
+    const source = this.#options.body
+    if (source === undefined || source === null) return null
+    if (typeof source !== 'function') {
+      // A stream can be read once: re-sending it would send an empty body, silently.
+      if (
+        context.attempt > 1 &&
+        typeof ReadableStream === 'function' &&
+        source instanceof ReadableStream
+      ) {
+        throw new TypeError(
+          'The "body" option is a ReadableStream, which can be sent only once; pass a function that returns a fresh body for each attempt.',
+        )
+      }
+      return source
+    }
+    let result: BodyInit | null | Promise<BodyInit | null>
+    try {
+      result = source(context)
+    } catch (error) {
+      throw new HookError('body', error)
+    }
+    if (result instanceof Promise) {
+      return result.catch((error: unknown) => {
+        throw new HookError('body', error)
+      })
+    }
+    return result
+  }
+
+  #send(url: string, prepared: PreparedRequest): void {
     const stream = createEventStream({
       onEvent: (type, data) => this.#dispatchTheEvent(type, data),
       onId: (id) => {
@@ -71,50 +252,68 @@ export class Connection {
         if (this.readyState !== CLOSED) this.reconnectionTime = milliseconds
       },
     })
-    this.#handle = this.#options.transport(this.#request(), {
-      onResponse: (head) => this.#processResponse(head),
-      onChunk: (chunk) => stream.feed(chunk),
+    const watching = this.#options.readTimeout !== Number.POSITIVE_INFINITY
+    this.#handle = this.#transport(this.#request(url, prepared), {
+      onResponse: (head) => {
+        if (watching) this.#lastActivity = Date.now()
+        this.#processResponse(head)
+      },
+      onChunk: (chunk) => {
+        if (watching) this.#lastActivity = Date.now()
+        stream.feed(chunk)
+      },
       // [spec] processEventSourceEndOfBody: the body ended without a network error. The parser
       // still holds an unterminated last block, which is dropped with it.
-      onEnd: () => this.#reestablishTheConnection(),
-      onError: () => this.#processNetworkError(),
+      onEnd: () => this.#attemptFailed({ message: 'The stream ended', retryByDefault: true }),
+      onError: (error) => this.#processNetworkError(error),
     })
+    if (watching) {
+      this.#lastActivity = Date.now()
+      this.#armReadTimer(this.#options.readTimeout)
+    }
   }
 
-  /** [spec] close(): abort the fetch, cancel a pending reconnect, readyState CLOSED. No event. */
-  close(): void {
-    this.readyState = CLOSED
-    this.#stop()
-  }
-
-  #request(): TransportRequest {
-    const headers: Record<string, string> = { Accept: 'text/event-stream' }
+  #request(url: string, prepared: PreparedRequest): TransportRequest {
+    // [spec] step 10: Accept; a user's own Accept wins (header names are lower-cased).
+    const headers: Record<string, string> = { accept: 'text/event-stream' }
+    for (const [name, value] of prepared.headers) headers[name] = value
     // [spec] "If ev's last event ID string is not the empty string, set (`Last-Event-ID`, last
     // event ID string, encoded as UTF-8) in request's header list."
-    if (this.lastEventId !== '') headers['Last-Event-ID'] = utf8ByteString(this.lastEventId)
+    if (this.lastEventId !== '') headers['last-event-id'] = utf8ByteString(this.lastEventId)
     return {
-      url: this.#options.url,
-      method: 'GET',
+      url,
+      method: this.#options.method,
       headers,
-      // [spec] CORS settings "Anonymous" → credentials mode same-origin; "Use Credentials" → include.
-      credentials: this.#options.withCredentials ? 'include' : 'same-origin',
+      body: prepared.body,
+      // [spec] CORS settings "Anonymous" → same-origin; "Use Credentials" → include.
+      credentials: this.#options.credentials,
     }
   }
 
   /** [spec] constructor step 15, processResponse. */
   #processResponse(head: ResponseHead): void {
     if (this.readyState === CLOSED) return
+    const contentType = head.headers.get('Content-Type')
     // "if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`, then
-    // fail the connection" (204 and every other status included).
-    if (
-      head.status !== 200 ||
-      mimeEssence(head.headers.get('Content-Type')) !== 'text/event-stream'
-    ) {
-      this.#failTheConnection()
+    // fail the connection" (204 and every other status included), unless opted in to retry.
+    if (head.status === 200 && mimeEssence(contentType) === 'text/event-stream') {
+      this.#origin = originOf(head.url || this.#url)
+      this.#openedAt = Date.now()
+      this.#announceTheConnection(head)
       return
     }
-    this.#origin = originOf(head.url || this.#options.url)
-    this.#announceTheConnection()
+    const retry = this.#options.retry
+    this.#attemptFailed({
+      message:
+        head.status === 200
+          ? `Expected Content-Type text/event-stream, got ${contentType === null ? 'none' : JSON.stringify(contentType)}`
+          : `HTTP ${head.status}`,
+      status: head.status,
+      headers: head.headers,
+      retryByDefault:
+        retry !== false && retry.statuses.has(head.status) && isIdempotent(this.#options.method),
+      retryAfter: parseRetryAfter(head.headers.get('Retry-After'), Date.now()),
+    })
   }
 
   /**
@@ -123,15 +322,32 @@ export class Connection {
    * connection". Futile, as browsers judge it: a scheme other than HTTP(S) (ftp:, about:,
    * mailto:, javascript:), which no retry can fetch.
    */
-  #processNetworkError(): void {
-    if (/^https?:/i.test(this.#options.url)) this.#reestablishTheConnection()
-    else this.#failTheConnection()
+  #processNetworkError(error: unknown): void {
+    const message = `Network error: ${innermostMessage(error)}`
+    if (!/^https?:/i.test(this.#url)) {
+      this.#stop()
+      this.#failTheConnection({ message, cause: error })
+      return
+    }
+    this.#attemptFailed({ message, cause: error, retryByDefault: true })
+  }
+
+  #hookFailed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error)
+    const cause = error instanceof HookError ? error.cause : error
+    if (error instanceof TypeError) {
+      // A one-shot body cannot be fixed by retrying.
+      this.#stop()
+      this.#failTheConnection({ message, cause })
+      return
+    }
+    this.#attemptFailed({ message, cause, retryByDefault: true })
   }
 
   /** [spec] "announce the connection": readyState OPEN, fire `open`. */
-  #announceTheConnection(): void {
+  #announceTheConnection(head: ResponseHead): void {
     this.readyState = OPEN
-    this.#listener.open()
+    this.#listener.open(head.status, head.headers)
   }
 
   /** [spec] "dispatch the event", from step 4 on (the parser did steps 1–3). */
@@ -141,12 +357,63 @@ export class Connection {
     this.#listener.message(type, data, this.lastEventId, this.#origin)
   }
 
-  /** [spec] "reestablish the connection". */
-  #reestablishTheConnection(): void {
+  /**
+   * Decides between "reestablish the connection" and "fail the connection" for a failed attempt:
+   * the spec's default, the `retry` policy (backoff, `maxAttempts`), then `shouldRetry`.
+   */
+  #attemptFailed(failure: Failure): void {
     this.#stop()
     if (this.readyState === CLOSED) return
-    // Step 1: readyState CONNECTING and `error`; step 2: wait the reconnection time, measured
-    // from now. The timer is set first so a handler calling close() finds it and clears it.
+    const policy = this.#options.retry || NATIVE_RETRY_POLICY
+    const healthy = this.#openedAt !== undefined && Date.now() - this.#openedAt >= policy.resetAfter
+    this.#failures = healthy ? 1 : this.#failures + 1
+    const failures = this.#failures
+    let delay =
+      failure.retryAfter ?? backoffDelay(policy, this.reconnectionTime, failures, Math.random())
+    let willRetry = failure.retryByDefault && this.#options.retry !== false
+    let message = failure.message
+    if (willRetry && failures >= policy.maxAttempts) {
+      willRetry = false
+      message = `${message}; gave up after ${failures} failed attempt${failures === 1 ? '' : 's'}`
+    }
+    const shouldRetry = this.#options.shouldRetry
+    if (shouldRetry !== undefined) {
+      let decision: boolean | number | undefined
+      try {
+        decision = shouldRetry({
+          attempt: failures,
+          status: failure.status,
+          headers: failure.headers,
+          error: failure.cause,
+          message: failure.message,
+          method: this.#options.method,
+          lastEventId: this.lastEventId,
+          willRetry,
+          delay,
+        })
+      } catch (error) {
+        this.#failTheConnection({
+          message: `The "shouldRetry" option threw: ${String(error)}`,
+          cause: error,
+        })
+        return
+      }
+      if (decision === true || decision === false) willRetry = decision
+      else if (typeof decision === 'number' && decision >= 0 && Number.isFinite(decision)) {
+        willRetry = true
+        delay = decision
+      }
+    }
+    const details = { message, status: failure.status, cause: failure.cause }
+    if (willRetry) this.#reestablishTheConnection(details, delay)
+    else this.#failTheConnection(details)
+  }
+
+  /** [spec] "reestablish the connection". */
+  #reestablishTheConnection(details: Omit<ErrorDetails, 'willRetry'>, delay: number): void {
+    // Step 1: readyState CONNECTING and `error`; step 2: wait the reconnection time (step 3:
+    // "optionally, wait some more": the backoff), measured from now. The timer is set first so
+    // a handler calling close() finds it and clears it.
     this.readyState = CONNECTING
     this.#reconnectTimer = setTimeout(
       () => {
@@ -155,26 +422,85 @@ export class Connection {
         // then return."
         if (this.readyState === CONNECTING) this.connect()
       },
-      Math.min(this.reconnectionTime, MAX_TIMER_DELAY),
+      Math.min(delay, MAX_TIMER_DELAY),
     )
-    this.#listener.error()
+    this.#listener.error({ ...details, willRetry: true, delay })
   }
 
   /** [spec] "fail the connection": readyState CLOSED, fire `error`, never reconnect. */
-  #failTheConnection(): void {
-    this.#stop()
+  #failTheConnection(details: Omit<ErrorDetails, 'willRetry'>): void {
     if (this.readyState === CLOSED) return
     this.readyState = CLOSED
-    this.#listener.error()
+    this.#stopWatchingPage?.()
+    this.#stopWatchingPage = undefined
+    this.#listener.error({ ...details, willRetry: false })
   }
 
-  /** Releases the request and the reconnect timer, so nothing keeps a Node process alive. */
+  /** `readTimeout`: checks idleness at most once per timeout period, not on every chunk. */
+  #armReadTimer(after: number): void {
+    this.#readTimer = setTimeout(() => {
+      this.#readTimer = undefined
+      const timeout = this.#options.readTimeout
+      const idle = Date.now() - this.#lastActivity
+      if (idle < timeout) {
+        this.#armReadTimer(timeout - idle)
+        return
+      }
+      const message = `No data received for ${timeout} ms`
+      this.#attemptFailed({ message, cause: new Error(message), retryByDefault: true })
+    }, after)
+  }
+
+  #watchPage(): void {
+    const { pauseWhenHidden, reconnectWhenOnline } = this.#options
+    if (!pauseWhenHidden && !reconnectWhenOnline) return
+    this.#stopWatchingPage = watchPage(
+      {
+        hidden: () => {
+          if (this.readyState === CLOSED) return
+          this.#stop()
+          this.readyState = CONNECTING
+          this.#pausedWhileHidden = true
+        },
+        visible: () => {
+          if (!this.#pausedWhileHidden || this.readyState === CLOSED) return
+          this.#pausedWhileHidden = false
+          this.connect()
+        },
+        online: () => {
+          if (this.#reconnectTimer === undefined || this.readyState !== CONNECTING) return
+          this.#stop()
+          this.connect()
+        },
+      },
+      { visibility: pauseWhenHidden, online: reconnectWhenOnline },
+    )
+  }
+
+  /** Releases the request and the timers, so nothing keeps a Node process alive. */
   #stop(): void {
+    this.#generation++
     this.#handle?.abort()
     this.#handle = undefined
     if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = undefined
+    if (this.#readTimer !== undefined) clearTimeout(this.#readTimer)
+    this.#readTimer = undefined
   }
+}
+
+/**
+ * fetch reports every failure as "fetch failed"; the reason (ECONNREFUSED, a certificate error,
+ * a proxy's 407) is in its `cause` chain. The innermost message is the useful one.
+ */
+function innermostMessage(error: unknown): string {
+  let current = error
+  for (let depth = 0; depth < 8; depth++) {
+    const cause = (current as { cause?: unknown } | null)?.cause
+    if (!(cause instanceof Error)) break
+    current = cause
+  }
+  return current instanceof Error ? current.message : String(current)
 }
 
 function originOf(url: string): string {

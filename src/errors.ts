@@ -8,3 +8,27 @@ export function createSyntaxError(message: string): Error {
     ? new DOMException(message, 'SyntaxError')
     : new SyntaxError(message)
 }
+
+/**
+ * Thrown out of a `for await` loop over a source whose connection failed (readyState `CLOSED`
+ * after an `error` event); the event itself is `event`, its status `status`.
+ * @public
+ */
+export class EventSourceError extends Error {
+  override readonly name = 'EventSourceError'
+  /** The HTTP status, when a response caused the failure. */
+  readonly status: number | undefined
+  /** The `error` event that ended the stream. */
+  readonly event: Event
+
+  constructor(message: string, event: Event & { status?: number | undefined; cause?: unknown }) {
+    super(message, { cause: event.cause })
+    this.status = event.status
+    this.event = event
+  }
+}
+
+/** Whether `value` is an {@link EventSourceError}, across bundles and realms. @public */
+export function isEventSourceError(value: unknown): value is EventSourceError {
+  return value instanceof Error && value.name === 'EventSourceError'
+}

@@ -1,7 +1,9 @@
 import { CLOSED, CONNECTING, Connection, OPEN } from './connection.js'
-import { createEvent, createMessageEvent } from './events.js'
-import { defaultTransport } from './transports/default.js'
-import type { EventSourceEventMap, EventSourceInit, EventSourceLike } from './types.js'
+import { createMessageEvent, EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
+import { iterateEvents } from './iterate.js'
+import { type EventSourceOptions, normalizeOptions } from './options.js'
+import { platformTransport } from './platform.js'
+import type { EventSourceEventMap, EventSourceLike } from './types.js'
 import { resolveUrl } from './url.js'
 
 type HandlerName = 'open' | 'message' | 'error'
@@ -12,7 +14,8 @@ type HandlerName = 'open' | 'message' | 'error'
 type Handler<E extends Event> = ((this: EventSourceLike, event: E) => any) | null
 
 // What the overloads below accept, as one implementation signature.
-type AnyListener = ((this: EventSource, event: never) => unknown) | EventListenerObject | null
+// biome-ignore lint/suspicious/noExplicitAny: any instantiation of the class
+type AnyListener = ((this: EventSource<any>, event: never) => unknown) | EventListenerObject | null
 
 interface HandlerSlot {
   value: object | null
@@ -31,7 +34,9 @@ interface HandlerSlot {
  * ```
  * @public
  */
-export class EventSource extends EventTarget {
+export class EventSource<
+  Events extends Record<string, Event> = Record<never, never>,
+> extends EventTarget {
   /** readyState: the connection has not yet been established, or it is being reestablished. */
   declare static readonly CONNECTING: 0
   /** readyState: the connection is open and dispatching events. */
@@ -45,6 +50,7 @@ export class EventSource extends EventTarget {
   readonly #url: string
   readonly #withCredentials: boolean
   readonly #connection: Connection
+  readonly #closeCallbacks = new Set<() => void>()
   readonly #handlers: Record<HandlerName, HandlerSlot> = {
     open: { value: null, listener: undefined },
     message: { value: null, listener: undefined },
@@ -60,7 +66,7 @@ export class EventSource extends EventTarget {
    *   parsed, or in Node when it is relative.
    * @throws `TypeError` when `init` is neither an object nor undefined/null.
    */
-  constructor(url: string | URL, init: EventSourceInit | null = {}) {
+  constructor(url: string | URL, init: EventSourceOptions | null = {}) {
     super()
     // biome-ignore lint/complexity/noArguments: only `arguments` tells a missing url from undefined
     if (arguments.length === 0) {
@@ -68,24 +74,17 @@ export class EventSource extends EventTarget {
         "Failed to construct 'EventSource': 1 argument required, but only 0 present.",
       )
     }
-    if (init !== null && typeof init !== 'object' && typeof init !== 'function') {
-      throw new TypeError(
-        `Failed to construct 'EventSource': the second argument must be an object, got ${typeof init}.`,
-      )
-    }
     // Template literal, not String(): a Symbol must throw a TypeError, as WebIDL conversion does.
     const urlRecord = resolveUrl(`${url}`)
+    const options = normalizeOptions(init)
     this.#url = urlRecord.href
-    this.#withCredentials = Boolean(init?.withCredentials)
-    this.#connection = new Connection(
-      { url: this.#url, withCredentials: this.#withCredentials, transport: defaultTransport },
-      {
-        open: () => this.dispatchEvent(createEvent('open')),
-        message: (type, data, lastEventId, origin) =>
-          this.dispatchEvent(createMessageEvent(type, data, origin, lastEventId)),
-        error: () => this.dispatchEvent(createEvent('error')),
-      },
-    )
+    this.#withCredentials = options.withCredentials
+    this.#connection = new Connection(this.#url, options, platformTransport(options), {
+      open: (status, headers) => this.dispatchEvent(new EventSourceOpenEvent(status, headers)),
+      message: (type, data, lastEventId, origin) =>
+        this.dispatchEvent(createMessageEvent(type, data, origin, lastEventId)),
+      error: (details) => this.dispatchEvent(new EventSourceErrorEvent(details)),
+    })
     this.#connection.connect()
   }
 
@@ -104,7 +103,11 @@ export class EventSource extends EventTarget {
     return this.#connection.readyState
   }
 
-  /** Handler for `open`: the connection was established. */
+  /**
+   * Handler for `open`: the connection was established. Typed `Event`, as in the DOM, so the
+   * class stays assignable to the DOM type; the event is an {@link EventSourceOpenEvent}
+   * (`addEventListener('open', …)` is typed so).
+   */
   get onopen(): Handler<Event> {
     return this.#handlers.open.value as Handler<Event>
   }
@@ -113,14 +116,18 @@ export class EventSource extends EventTarget {
   }
 
   /** Handler for `message`: an event without an `event:` field (or with `event: message`). */
-  get onmessage(): Handler<MessageEvent> {
-    return this.#handlers.message.value as Handler<MessageEvent>
+  get onmessage(): Handler<MessageEvent<string>> {
+    return this.#handlers.message.value as Handler<MessageEvent<string>>
   }
-  set onmessage(value: Handler<MessageEvent>) {
+  set onmessage(value: Handler<MessageEvent<string>>) {
     this.#setHandler('message', value)
   }
 
-  /** Handler for `error`: the connection failed (`CLOSED`) or will be reestablished (`CONNECTING`). */
+  /**
+   * Handler for `error`: the connection failed (`CLOSED`) or will be reestablished (`CONNECTING`).
+   * Typed `Event`, as in the DOM; the event is an {@link EventSourceErrorEvent} (`status`,
+   * `message`, `willRetry`, …), and `addEventListener('error', …)` is typed so.
+   */
   get onerror(): Handler<Event> {
     return this.#handlers.error.value as Handler<Event>
   }
@@ -129,23 +136,73 @@ export class EventSource extends EventTarget {
   }
 
   /**
+   * The last event ID the source resumes from: the latest `id:` field, or the `lastEventId`
+   * option until the server sends one. Store it to resume after a restart. (Not in the W3C API.)
+   */
+  get lastEventId(): string {
+    return this.#connection.lastEventId
+  }
+
+  /**
+   * Drops the current connection (if any) and connects again now, with the last event ID; works
+   * on a closed source too (after signing in again, say). Fires no `error`. (Not in the W3C API.)
+   */
+  reconnect(): void {
+    this.#connection.reconnect()
+  }
+
+  /**
+   * Async iteration over events of the given types (default `message`): the loop ends when the
+   * source is closed, throws an {@link EventSourceErrorEvent}-carrying error when the connection
+   * fails, and closes the source when left early. (Not in the W3C API.)
+   *
+   * @example
+   * ```ts
+   * for await (const event of source.events(['token', 'done'])) {
+   *   if (event.type === 'done') break
+   *   process.stdout.write(event.data)
+   * }
+   * ```
+   */
+  events(types: readonly string[] = ['message']): AsyncIterableIterator<MessageEvent<string>> {
+    return iterateEvents(this, this.#onClose, types)
+  }
+
+  /** `for await (const event of source)`: the same as `source.events()`. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<MessageEvent<string>> {
+    return iterateEvents(this, this.#onClose, ['message'])
+  }
+
+  #onClose = (callback: () => void): (() => void) => {
+    this.#closeCallbacks.add(callback)
+    return () => this.#closeCallbacks.delete(callback)
+  }
+
+  /**
    * Aborts the connection and any pending reconnect; `readyState` becomes `CLOSED` and no
    * further event is dispatched, not even the rest of a chunk being processed. Fires no event.
    */
   close(): void {
     this.#connection.close()
+    for (const callback of this.#closeCallbacks) callback()
   }
 
+  override addEventListener<K extends keyof Events & string>(
+    type: K,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource<Events>, event: Events[K]) => any,
+    options?: boolean | AddEventListenerOptions,
+  ): void
   override addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
-    listener: (this: EventSource, event: EventSourceEventMap[K]) => any,
+    listener: (this: EventSource<Events>, event: EventSourceEventMap[K]) => any,
     options?: boolean | AddEventListenerOptions,
   ): void
   override addEventListener(
     type: string,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
-    listener: (this: EventSource, event: MessageEvent) => any,
+    listener: (this: EventSource<Events>, event: MessageEvent<string>) => any,
     options?: boolean | AddEventListenerOptions,
   ): void
   override addEventListener(
@@ -161,16 +218,22 @@ export class EventSource extends EventTarget {
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
+  override removeEventListener<K extends keyof Events & string>(
+    type: K,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource<Events>, event: Events[K]) => any,
+    options?: boolean | EventListenerOptions,
+  ): void
   override removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
-    listener: (this: EventSource, event: EventSourceEventMap[K]) => any,
+    listener: (this: EventSource<Events>, event: EventSourceEventMap[K]) => any,
     options?: boolean | EventListenerOptions,
   ): void
   override removeEventListener(
     type: string,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
-    listener: (this: EventSource, event: MessageEvent) => any,
+    listener: (this: EventSource<Events>, event: MessageEvent<string>) => any,
     options?: boolean | EventListenerOptions,
   ): void
   override removeEventListener(

@@ -1,15 +1,67 @@
 /**
- * Construction of the events an EventSource fires, in one place so that platforms lacking the
- * event classes can be given stand-ins without touching the processing model.
- * @internal
+ * The events an EventSource fires, built in one place so that platforms lacking the event
+ * classes can be given stand-ins without touching the processing model.
  */
+import type { ResponseHeadersLike } from './options.js'
 
-/** A simple event: `open`, or `error` as the spec fires it (not bubbling, not cancelable). */
-export function createEvent(type: 'open' | 'error'): Event {
-  return new Event(type)
+/**
+ * The `open` event: a plain `Event` as the spec fires it, plus the response's `status` and
+ * `headers`.
+ * @public
+ */
+export class EventSourceOpenEvent extends Event {
+  /** The HTTP status (always 200: other statuses do not open). */
+  readonly status: number
+  /** The response headers. */
+  readonly headers: ResponseHeadersLike
+
+  constructor(status: number, headers: ResponseHeadersLike) {
+    super('open')
+    this.status = status
+    this.headers = headers
+  }
 }
 
-/** [spec] "dispatch the event" steps 4–6: a `MessageEvent` with data, origin and lastEventId. */
+/** What went wrong, and what happens next. @internal */
+export interface ErrorDetails {
+  readonly message: string
+  readonly status?: number | undefined
+  readonly cause?: unknown
+  readonly willRetry: boolean
+  readonly delay?: number | undefined
+}
+
+/**
+ * The `error` event: a plain `Event` as the spec fires it, plus what went wrong. `readyState` says
+ * the same as `willRetry`: `CONNECTING` when a reconnect is scheduled, `CLOSED` when not.
+ * @public
+ */
+export class EventSourceErrorEvent extends Event {
+  /** What went wrong, in words: "HTTP 503", "The stream ended", "No data for 30000 ms", … */
+  readonly message: string
+  /** The HTTP status, when a response caused the error. */
+  readonly status: number | undefined
+  /** The same as `status`, for code written for the `eventsource` package. */
+  readonly code: number | undefined
+  /** The underlying error (a network error, a timeout, a hook that threw), when there is one. */
+  readonly cause: unknown
+  /** Whether the source will reconnect (readyState `CONNECTING`) or has stopped (`CLOSED`). */
+  readonly willRetry: boolean
+  /** Milliseconds until the next attempt, when it will retry. */
+  readonly delay: number | undefined
+
+  constructor(details: ErrorDetails) {
+    super('error')
+    this.message = details.message
+    this.status = details.status
+    this.code = details.status
+    this.cause = details.cause
+    this.willRetry = details.willRetry
+    this.delay = details.delay
+  }
+}
+
+/** [spec] "dispatch the event" steps 4–6: a `MessageEvent` with data, origin and lastEventId. @internal */
 export function createMessageEvent(
   type: string,
   data: string,

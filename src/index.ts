@@ -1,2 +1,14 @@
+export { EventSourceError, isEventSourceError } from './errors.js'
 export { EventSource } from './event-source.js'
+export { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
+export type {
+  BodySource,
+  ConnectContext,
+  EventSourceOptions,
+  FetchLike,
+  HeadersSource,
+  ResponseHeadersLike,
+  RetryContext,
+  RetryOptions,
+} from './options.js'
 export type { EventSourceEventMap, EventSourceInit, EventSourceLike } from './types.js'

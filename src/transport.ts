@@ -15,6 +15,7 @@ export interface TransportRequest {
   readonly method: string
   /** Header values are byte strings: one character per byte (see `encodeHeaderValue`). */
   readonly headers: Readonly<Record<string, string>>
+  readonly body: BodyInit | null
   readonly credentials: RequestCredentials
 }
 

@@ -1,3 +1,5 @@
+import type { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
+
 /**
  * The second argument of the constructor. Unknown members are ignored, as in the native
  * dictionary.
@@ -17,9 +19,9 @@ export interface EventSourceInit {
  * @public
  */
 export interface EventSourceEventMap {
-  error: Event
-  message: MessageEvent
-  open: Event
+  error: EventSourceErrorEvent
+  message: MessageEvent<string>
+  open: EventSourceOpenEvent
 }
 
 /**

@@ -1,6 +1,7 @@
 import { EventSource } from 'isomorphic-eventsource'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { cases } from './conformance/cases.js'
+import { extensionCases } from './conformance/extension-cases.js'
 import type { EventSourceClass } from './conformance/observe.js'
 import { prepareCase } from './conformance/prepare.js'
 import { FixtureServer } from './fixture-server.js'
@@ -19,7 +20,7 @@ afterAll(async () => {
 })
 
 describe.concurrent('WHATWG conformance (Node, dist build)', () => {
-  for (const testCase of cases) {
+  for (const testCase of [...cases, ...extensionCases]) {
     test(testCase.name, async () => {
       const prepared = prepareCase(testCase, main, other)
       const result = await testCase.run({

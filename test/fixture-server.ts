@@ -12,6 +12,8 @@ export interface Reply {
   body?: ReadonlyArray<string | Uint8Array | number>
   /** After the body: end the response, keep it open, or destroy the socket (a network error). */
   finish?: 'end' | 'hang' | 'destroy'
+  /** Destroy the socket before any response: a network error before the connection opens. */
+  drop?: boolean
 }
 
 /** What the server saw of one request. */
@@ -140,6 +142,10 @@ export class FixtureServer {
     }
     const attempt = entry.route.requests.push(request) - 1
     const reply = entry.script(request, attempt)
+    if (reply.drop) {
+      req.socket.destroy()
+      return
+    }
     res.writeHead(reply.status ?? 200, reply.headers ?? { 'Content-Type': 'text/event-stream' })
     res.flushHeaders()
     for (const piece of reply.body ?? []) {

@@ -9,7 +9,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-const dist = new URL('../dist/index.js', import.meta.url).href
+const dist = new URL('../dist/node.js', import.meta.url).href
 
 /**
  * Runs `body` in a fresh Node process that imports the build as `EventSource`, and resolves with

@@ -1,0 +1,313 @@
+/**
+ * The constructor's options: public types, defaults and validation. Everything is checked once,
+ * at construction, so a bad option is a `TypeError` that names it, never a failure later.
+ */
+import { NATIVE_RETRY_POLICY, type RetryPolicy } from './retry.js'
+import type { EventSourceInit } from './types.js'
+
+/** What hooks called before each connection attempt are told. @public */
+export interface ConnectContext {
+  /** 1 for the first request, then one more for every reconnect. */
+  readonly attempt: number
+  /** The last event ID the request will resume from ('' for none). */
+  readonly lastEventId: string
+  /** The URL being requested (with the `lastEventIdQueryParam`, when set). */
+  readonly url: string
+}
+
+/** The part of a response a retry decision may look at. @public */
+export interface ResponseHeadersLike {
+  get(name: string): string | null
+}
+
+/** What `shouldRetry` is told about a failure. @public */
+export interface RetryContext {
+  /** Consecutive failed attempts, this one included. */
+  readonly attempt: number
+  /** The HTTP status, when a response caused the failure. */
+  readonly status?: number | undefined
+  /** The response headers, when a response caused the failure. */
+  readonly headers?: ResponseHeadersLike | undefined
+  /** The underlying error (network error, read timeout, a hook that threw), when there is one. */
+  readonly error?: unknown
+  /** What went wrong, in words. */
+  readonly message: string
+  readonly method: string
+  readonly lastEventId: string
+  /** What the source will do unless `shouldRetry` decides otherwise. */
+  readonly willRetry: boolean
+  /** The delay it would wait (backoff, or the response's `Retry-After`). */
+  readonly delay: number
+}
+
+/** Backoff and give-up settings (the `retry` option). @public */
+export interface RetryOptions {
+  /**
+   * Reconnection time until the server sends a `retry:` field, which replaces it.
+   * @defaultValue 3000 (the spec's)
+   */
+  initialDelay?: number
+  /** Upper bound for the grown delay; a server's `retry:` above it is still honoured. @defaultValue Infinity */
+  maxDelay?: number
+  /** Multiplier per consecutive failed attempt. @defaultValue 1 (fixed delay, as the spec) */
+  factor?: number
+  /** Random extra of up to this fraction of the delay (0–1); it only ever lengthens. @defaultValue 0 */
+  jitter?: number
+  /** A connection open this long (ms) resets the failure count. @defaultValue 0 */
+  resetAfter?: number
+  /** Give up (readyState `CLOSED`, a final `error`) after this many consecutive failed attempts. @defaultValue Infinity */
+  maxAttempts?: number
+  /**
+   * HTTP statuses that reconnect instead of failing the connection, for idempotent methods (for
+   * other methods only when `shouldRetry` says so). A `Retry-After` header sets the delay.
+   * @defaultValue [] (the spec fails on every status but 200)
+   */
+  statuses?: readonly number[]
+}
+
+/** A body, or where it comes from. @public */
+export type BodySource =
+  | BodyInit
+  | null
+  | ((context: ConnectContext) => BodyInit | null | Promise<BodyInit | null>)
+
+/** Request headers, or a function that gives them for each attempt. @public */
+export type HeadersSource =
+  | HeadersInit
+  | ((context: ConnectContext) => HeadersInit | Promise<HeadersInit>)
+
+/** A `fetch`-compatible function. @public */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+
+/**
+ * The second constructor argument: the W3C `EventSourceInit`, plus the extensions. With none of
+ * the extensions set, the source behaves exactly as the native one.
+ * @public
+ */
+export interface EventSourceOptions extends EventSourceInit {
+  /** Request headers, or a (possibly async) function called before every attempt. */
+  headers?: HeadersSource | undefined
+  /** HTTP method. @defaultValue 'GET' */
+  method?: string | undefined
+  /** Request body; a function gives a fresh one for each attempt (needed for stream bodies). */
+  body?: BodySource | undefined
+  /** A fetch implementation to use instead of the platform's. */
+  fetch?: FetchLike | undefined
+  /** Fetch credentials mode; overrides what `withCredentials` implies. */
+  credentials?: RequestCredentials | undefined
+  /** Resume from this id: sent as `Last-Event-ID` from the first request on. @defaultValue '' */
+  lastEventId?: string | undefined
+  /** Also send the last event ID in this query parameter (for servers that cannot read the header). */
+  lastEventIdQueryParam?: string | undefined
+  /** `false`: never reconnect (every drop fails the connection); or backoff settings. */
+  retry?: false | RetryOptions | undefined
+  /** Decides per failure: `true`/`false` to retry or not, a number of ms to retry after that delay, `undefined` for the default. */
+  shouldRetry?: ((context: RetryContext) => boolean | number | undefined) | undefined
+  /** Milliseconds without a single byte (comments count) after which the connection is dropped and reestablished. @defaultValue Infinity */
+  readTimeout?: number | undefined
+  /** Node only: the undici `Dispatcher` requests go through (TLS options, keep-alive, sockets). */
+  dispatcher?: object | undefined
+  /** Node only: `false` ignores `HTTP(S)_PROXY`; a URL forces that proxy. @defaultValue from the environment */
+  proxy?: false | string | URL | undefined
+  /** Browser only: disconnect while the page is hidden, resume (with Last-Event-ID) when it shows. @defaultValue false */
+  pauseWhenHidden?: boolean | undefined
+  /** Browser only: while waiting to reconnect, reconnect at once when the browser comes back online. @defaultValue false */
+  reconnectWhenOnline?: boolean | undefined
+}
+
+/** Options after validation. @internal */
+export interface NormalizedOptions {
+  readonly withCredentials: boolean
+  readonly credentials: RequestCredentials
+  readonly method: string
+  readonly headers: HeadersSource | undefined
+  readonly body: BodySource | undefined
+  readonly fetch: FetchLike | undefined
+  readonly lastEventId: string
+  readonly lastEventIdQueryParam: string | undefined
+  readonly retry: RetryPolicy | false
+  readonly shouldRetry: EventSourceOptions['shouldRetry']
+  readonly readTimeout: number
+  readonly dispatcher: object | undefined
+  readonly proxy: false | string | undefined
+  readonly pauseWhenHidden: boolean
+  readonly reconnectWhenOnline: boolean
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused
+const UNSAFE_HEADER_VALUE = /[\r\n\0]/
+
+function optionError(name: string, expected: string, value: unknown): TypeError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  return new TypeError(`EventSource option "${name}" must be ${expected}; got ${shown}.`)
+}
+
+function checkType(name: string, value: unknown, type: 'function' | 'string' | 'boolean'): void {
+  if (value !== undefined && typeof value !== type) throw optionError(name, `a ${type}`, value)
+}
+
+function checkDelay(name: string, value: unknown, min = 0): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+    throw optionError(name, `a number ≥ ${min}`, value)
+  }
+  return value
+}
+
+function normalizeRetry(retry: unknown): RetryPolicy | false {
+  if (retry === undefined) return NATIVE_RETRY_POLICY
+  if (retry === false) return false
+  if (typeof retry !== 'object' || retry === null)
+    throw optionError('retry', 'false or an object', retry)
+  const r = retry as RetryOptions
+  const jitter = checkDelay('retry.jitter', r.jitter)
+  if (jitter !== undefined && jitter > 1)
+    throw optionError('retry.jitter', 'a number from 0 to 1', jitter)
+  const maxAttempts = checkDelay('retry.maxAttempts', r.maxAttempts, 1)
+  if (r.statuses !== undefined && !Array.isArray(r.statuses)) {
+    throw optionError('retry.statuses', 'an array of HTTP statuses', r.statuses)
+  }
+  for (const status of r.statuses ?? []) {
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      throw optionError('retry.statuses', 'an array of HTTP statuses (100–599)', status)
+    }
+  }
+  const defaults = NATIVE_RETRY_POLICY
+  return {
+    initialDelay: checkDelay('retry.initialDelay', r.initialDelay) ?? defaults.initialDelay,
+    maxDelay: checkDelay('retry.maxDelay', r.maxDelay) ?? defaults.maxDelay,
+    factor: checkDelay('retry.factor', r.factor, 1) ?? defaults.factor,
+    jitter: jitter ?? defaults.jitter,
+    resetAfter: checkDelay('retry.resetAfter', r.resetAfter) ?? defaults.resetAfter,
+    maxAttempts: maxAttempts ?? defaults.maxAttempts,
+    statuses: new Set(r.statuses ?? []),
+  }
+}
+
+// Fetch's method normalisation: these six are upper-cased, others kept as given.
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
+
+function normalizeMethod(method: unknown): string {
+  if (method === undefined) return 'GET'
+  if (typeof method !== 'string' || !TOKEN.test(method))
+    throw optionError('method', 'an HTTP method token', method)
+  const upper = method.toUpperCase()
+  if (upper === 'CONNECT' || upper === 'TRACE' || upper === 'TRACK') {
+    throw optionError('method', 'a method fetch allows (not CONNECT, TRACE or TRACK)', method)
+  }
+  return NORMALIZED_METHODS.has(upper) ? upper : method
+}
+
+/**
+ * Header entries of any `HeadersInit` shape, validated: names must be tokens, values must not
+ * contain CR, LF or NUL (header injection), and `Last-Event-ID` belongs to its own option.
+ * Names are lower-cased so the connection can merge its own headers without duplicates.
+ * @internal
+ */
+export function headerEntries(init: HeadersInit, option = 'headers'): Array<[string, string]> {
+  let pairs: Array<[string, string]>
+  if (typeof init !== 'object' || init === null) throw optionError(option, 'a HeadersInit', init)
+  if (typeof (init as Headers).forEach === 'function' && !Array.isArray(init)) {
+    pairs = []
+    ;(init as Headers).forEach((value, name) => {
+      pairs.push([name, value])
+    })
+  } else if (Array.isArray(init)) {
+    pairs = init.map((pair) => {
+      if (!Array.isArray(pair) || pair.length !== 2)
+        throw optionError(option, 'a list of [name, value] pairs', pair)
+      return [String(pair[0]), String(pair[1])]
+    })
+  } else {
+    pairs = Object.entries(init as Record<string, string>).map(([name, value]) => [
+      name,
+      String(value),
+    ])
+  }
+  return pairs.map(([name, value]) => {
+    if (!TOKEN.test(name)) throw optionError(`${option}`, 'valid header names', name)
+    if (UNSAFE_HEADER_VALUE.test(value)) {
+      throw new TypeError(
+        `EventSource option "${option}": the value of header "${name}" contains CR, LF or NUL.`,
+      )
+    }
+    const lower = name.toLowerCase()
+    if (lower === 'last-event-id') {
+      throw new TypeError(
+        'EventSource option "headers" must not set Last-Event-ID: use the "lastEventId" option, which the source keeps up to date across reconnects.',
+      )
+    }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: fetch's ByteString rule
+    if (/[^\x00-\xff]/.test(value)) {
+      throw new TypeError(
+        `EventSource option "${option}": the value of header "${name}" has characters beyond U+00FF; encode it (for example with encodeURIComponent).`,
+      )
+    }
+    return [lower, value.trim()]
+  })
+}
+
+/** Validates the constructor's second argument. @internal */
+export function normalizeOptions(init: unknown): NormalizedOptions {
+  if (init === undefined || init === null) init = {}
+  if (typeof init !== 'object' && typeof init !== 'function') {
+    throw new TypeError(`EventSource: the second argument must be an object; got ${typeof init}.`)
+  }
+  const o = init as EventSourceOptions
+  const withCredentials = Boolean(o.withCredentials)
+  const method = normalizeMethod(o.method)
+
+  if (o.headers !== undefined && typeof o.headers !== 'function') headerEntries(o.headers)
+  if (
+    o.body !== undefined &&
+    o.body !== null &&
+    (method === 'GET' || method === 'HEAD') &&
+    typeof o.body !== 'function'
+  ) {
+    throw optionError('body', `absent for ${method} requests (set "method" too)`, typeof o.body)
+  }
+  checkType('fetch', o.fetch, 'function')
+  checkType('shouldRetry', o.shouldRetry, 'function')
+  checkType('lastEventId', o.lastEventId, 'string')
+  checkType('lastEventIdQueryParam', o.lastEventIdQueryParam, 'string')
+  checkType('pauseWhenHidden', o.pauseWhenHidden, 'boolean')
+  checkType('reconnectWhenOnline', o.reconnectWhenOnline, 'boolean')
+  if (o.lastEventId !== undefined && UNSAFE_HEADER_VALUE.test(o.lastEventId)) {
+    throw optionError('lastEventId', 'free of CR, LF and NUL', o.lastEventId)
+  }
+  if (o.lastEventIdQueryParam === '')
+    throw optionError('lastEventIdQueryParam', 'a non-empty string', '')
+  if (o.credentials !== undefined && !['omit', 'same-origin', 'include'].includes(o.credentials)) {
+    throw optionError('credentials', '"omit", "same-origin" or "include"', o.credentials)
+  }
+  if (o.dispatcher !== undefined && (typeof o.dispatcher !== 'object' || o.dispatcher === null)) {
+    throw optionError('dispatcher', 'an undici Dispatcher', o.dispatcher)
+  }
+  let proxy: false | string | undefined
+  if (o.proxy === false || o.proxy === undefined) proxy = o.proxy
+  else if (typeof o.proxy === 'string' || o.proxy instanceof URL) {
+    proxy = String(o.proxy)
+    if (!/^https?:\/\//i.test(proxy))
+      throw optionError('proxy', 'false or an http(s):// URL', '<redacted>')
+  } else throw optionError('proxy', 'false or an http(s):// URL', typeof o.proxy)
+  const readTimeout = checkDelay('readTimeout', o.readTimeout, 1) ?? Number.POSITIVE_INFINITY
+
+  return {
+    withCredentials,
+    credentials: o.credentials ?? (withCredentials ? 'include' : 'same-origin'),
+    method,
+    headers: o.headers,
+    body: o.body,
+    fetch: o.fetch,
+    lastEventId: o.lastEventId ?? '',
+    lastEventIdQueryParam: o.lastEventIdQueryParam,
+    retry: normalizeRetry(o.retry),
+    shouldRetry: o.shouldRetry,
+    readTimeout,
+    dispatcher: o.dispatcher,
+    proxy,
+    pauseWhenHidden: o.pauseWhenHidden ?? false,
+    reconnectWhenOnline: o.reconnectWhenOnline ?? false,
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Extension options that matter in browsers too, as shared cases: the Node runner runs them
+ * against dist/, the Chromium runner against our ESM build (the native class has no options).
+ */
+import type { Reply } from '../fixture-server.js'
+import type { ConformanceCase } from './cases.js'
+import { count, observe } from './observe.js'
+
+const stream = (...body: Array<string | number>): Reply => ({ body })
+const untilMessages = (n: number) => (trace: readonly string[]) => count(trace, 'message:') >= n
+
+/** Our constructor, with the options the W3C type lacks. */
+type Ours = new (
+  url: string,
+  init: Record<string, unknown>,
+) => EventSource & { readonly lastEventId: string }
+
+export const extensionCases: readonly ConformanceCase[] = [
+  {
+    name: 'headers: a function refreshes the Authorization header before every attempt',
+    step: 'extension: headers',
+    script: (_r, attempt) => stream(`retry: 10\nid: ${attempt + 1}\ndata: ${attempt}\n\n`),
+    run: ({ EventSource, url }) =>
+      observe(EventSource, url, {
+        init: {
+          headers: async ({ attempt }: { attempt: number }) => ({
+            Authorization: `Bearer t${attempt}`,
+          }),
+        } as never,
+        until: untilMessages(3),
+      }),
+    expected: [
+      'open:1',
+      'message:0|1',
+      'error:0',
+      'open:1',
+      'message:1|2',
+      'error:0',
+      'open:1',
+      'message:2|3',
+    ],
+    requests: (log) => log.map((r) => [r.headers['authorization'], r.lastEventId ?? '']),
+    expectedRequests: [
+      ['Bearer t1', ''],
+      ['Bearer t2', '1'],
+      ['Bearer t3', '2'],
+    ],
+  },
+  {
+    name: 'method and body: a POST body is sent on every attempt',
+    step: 'extension: method, body',
+    script: (_r, attempt) => stream(`retry: 10\ndata: ${attempt}\n\n`),
+    run: ({ EventSource, url }) =>
+      observe(EventSource, url, {
+        init: {
+          method: 'POST',
+          body: JSON.stringify({ prompt: 'hi' }),
+          headers: { 'Content-Type': 'application/json' },
+        } as never,
+        until: untilMessages(2),
+      }),
+    expected: ['open:1', 'message:0|', 'error:0', 'open:1', 'message:1|'],
+    requests: (log) => log.map((r) => [r.method, r.body, r.headers['content-type']]),
+    expectedRequests: [
+      ['POST', '{"prompt":"hi"}', 'application/json'],
+      ['POST', '{"prompt":"hi"}', 'application/json'],
+    ],
+  },
+  {
+    name: 'lastEventId: a stored id resumes the first request, in the header and a query parameter',
+    step: 'extension: lastEventId, lastEventIdQueryParam',
+    script: () => stream('id: 8\ndata: after 7\n\n'),
+    run: async ({ EventSource, url }) => {
+      const Source = EventSource as unknown as Ours
+      const source = new Source(url, { lastEventId: '7', lastEventIdQueryParam: 'last' })
+      const before = source.lastEventId
+      const data = await new Promise<string>((resolve) => {
+        source.onmessage = (event) => resolve(event.data)
+      })
+      const after = source.lastEventId
+      source.close()
+      return { before, data, after }
+    },
+    expected: { before: '7', data: 'after 7', after: '8' },
+    requests: (log) =>
+      log.map((r) => [r.lastEventId, new URL(r.path, 'http://x').searchParams.get('last')]),
+    expectedRequests: [['7', '7']],
+  },
+  {
+    name: 'retry: failed attempts back off and give up after maxAttempts',
+    step: 'extension: retry',
+    script: () => ({ drop: true }),
+    run: async ({ EventSource, url }) => {
+      const Source = EventSource as unknown as Ours
+      const source = new Source(url, {
+        retry: { initialDelay: 10, factor: 2, maxDelay: 30, maxAttempts: 4 },
+      })
+      const seen: unknown[] = []
+      await new Promise<void>((resolve) => {
+        source.onerror = (event) => {
+          const e = event as Event & { willRetry: boolean; delay?: number }
+          seen.push([source.readyState, e.willRetry, e.delay ?? null])
+          if (source.readyState === 2) resolve()
+        }
+        setTimeout(resolve, 4000)
+      })
+      source.close()
+      return seen
+    },
+    expected: [
+      [0, true, 10],
+      [0, true, 20],
+      [0, true, 30],
+      [2, false, null],
+    ],
+    // Browsers may transparently retry a request whose reused socket was reset, so the server
+    // can see more requests than the source made attempts.
+    requests: (log) => log.length >= 4,
+    expectedRequests: true,
+  },
+  {
+    name: 'retry: opted-in statuses reconnect after Retry-After',
+    step: 'extension: retry.statuses, Retry-After',
+    script: (_r, attempt) =>
+      attempt === 0 ? { status: 503, headers: { 'Retry-After': '0' } } : stream('data: back\n\n'),
+    run: ({ EventSource, url }) =>
+      observe(EventSource, url, {
+        init: { retry: { statuses: [503] } } as never,
+        until: untilMessages(1),
+      }),
+    expected: ['error:0', 'open:1', 'message:back|'],
+  },
+]
