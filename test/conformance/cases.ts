@@ -41,6 +41,8 @@ export interface ConformanceCase {
   readonly oursDiffers?: string
   /** Why Chromium's native class deviates from the spec here; the runners require it to. */
   readonly chromiumDiffers?: string
+  /** Set for cases that need a page (document, cookies, visibility): the Node runner skips them. */
+  readonly browserOnly?: string
 }
 
 const sse = { 'Content-Type': 'text/event-stream' }

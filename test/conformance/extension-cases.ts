@@ -130,4 +130,94 @@ export const extensionCases: readonly ConformanceCase[] = [
       }),
     expected: ['error:0', 'open:1', 'message:back|'],
   },
+  {
+    name: 'credentials: "omit" keeps same-origin cookies off the request; the default sends them',
+    step: 'extension: credentials',
+    browserOnly: 'cookies belong to a document',
+    script: () => stream('data: a\n\n'),
+    run: async ({ EventSource, url }) => {
+      document.cookie = 'session=abc; path=/'
+      const Source = EventSource as unknown as Ours
+      for (const init of [{}, { credentials: 'omit' }]) {
+        const source = new Source(url, init)
+        await new Promise((resolve) => {
+          source.onmessage = resolve
+        })
+        source.close()
+      }
+      document.cookie = 'session=; path=/; max-age=0'
+      return 'done'
+    },
+    expected: 'done',
+    requests: (log) => log.map((r) => r.headers['cookie'] ?? null),
+    expectedRequests: ['session=abc', null],
+  },
+  {
+    name: 'pauseWhenHidden: hidden disconnects, visible reconnects with Last-Event-ID',
+    step: 'extension: pauseWhenHidden',
+    browserOnly: 'visibility belongs to a document',
+    script: (_r, attempt) => ({
+      body: [`id: ${attempt + 1}\ndata: ${attempt}\n\n`],
+      finish: 'hang',
+    }),
+    run: async ({ EventSource, url }) => {
+      let hidden = false
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => (hidden ? 'hidden' : 'visible'),
+      })
+      const Source = EventSource as unknown as Ours
+      const source = new Source(url, { pauseWhenHidden: true })
+      const seen: string[] = []
+      await new Promise<void>((resolve) => {
+        source.onopen = () => seen.push('open')
+        source.onerror = () => seen.push(`error:${source.readyState}`)
+        source.onmessage = (event) => {
+          seen.push(`message:${event.data}`)
+          if (event.data === '0') {
+            hidden = true
+            document.dispatchEvent(new Event('visibilitychange'))
+            seen.push(`hidden:${source.readyState}`)
+            setTimeout(() => {
+              hidden = false
+              document.dispatchEvent(new Event('visibilitychange'))
+            }, 100)
+          } else resolve()
+        }
+        setTimeout(resolve, 3000)
+      })
+      source.close()
+      delete (document as { visibilityState?: string }).visibilityState
+      return seen
+    },
+    expected: ['open', 'message:0', 'hidden:0', 'open', 'message:1'],
+    requests: (log) => log.map((r) => r.lastEventId ?? ''),
+    expectedRequests: ['', '1'],
+  },
+  {
+    name: 'reconnectWhenOnline: coming back online cuts the reconnect wait short',
+    step: 'extension: reconnectWhenOnline',
+    browserOnly: 'the online event belongs to a browser',
+    script: (_r, attempt) =>
+      attempt === 0 ? stream('retry: 60000\ndata: a\n\n') : stream('data: b\n\n'),
+    run: async ({ EventSource, url }) => {
+      const Source = EventSource as unknown as Ours
+      const source = new Source(url, { reconnectWhenOnline: true })
+      const seen: string[] = []
+      await new Promise<void>((resolve) => {
+        source.onerror = () => {
+          seen.push(`error:${source.readyState}`)
+          setTimeout(() => window.dispatchEvent(new Event('online')), 50)
+        }
+        source.onmessage = (event) => {
+          seen.push(`message:${event.data}`)
+          if (event.data === 'b') resolve()
+        }
+        setTimeout(resolve, 3000)
+      })
+      source.close()
+      return seen
+    },
+    expected: ['message:a', 'error:0', 'message:b'],
+  },
 ]
