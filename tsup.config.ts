@@ -32,7 +32,15 @@ const common: Options = {
 }
 
 export default defineConfig([
-  { ...common, entry: { index: 'src/index.ts' }, platform: 'neutral', dts: true, clean: true },
+  {
+    ...common,
+    entry: { index: 'src/index.ts', polyfill: 'src/polyfill.ts' },
+    platform: 'neutral',
+    // The polyfill imports the package by name: one shared class, no second copy.
+    external: ['isomorphic-eventsource'],
+    dts: true,
+    clean: true,
+  },
   {
     ...common,
     entry: { node: 'src/index.ts' },

@@ -46,6 +46,8 @@ export class EventSource<
   declare readonly CONNECTING: 0
   declare readonly OPEN: 1
   declare readonly CLOSED: 2
+  /** Always `true`: tells this class from a native or other `EventSource` (say, after `install()`). */
+  static readonly isomorphic = true
 
   readonly #url: string
   readonly #withCredentials: boolean

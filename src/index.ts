@@ -1,6 +1,7 @@
 export { EventSourceError, isEventSourceError } from './errors.js'
 export { EventSource } from './event-source.js'
 export { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
+export { type InstallOptions, install } from './install.js'
 export type {
   BodySource,
   ConnectContext,
