@@ -10,6 +10,7 @@ import {
 import { pageIsHidden, watchPage } from './page-lifecycle.js'
 import { backoffDelay, isIdempotent, NATIVE_RETRY_POLICY, parseRetryAfter } from './retry.js'
 import type { ResponseHead, Transport, TransportHandle, TransportRequest } from './transport.js'
+import { originOf, withQueryParam } from './url.js'
 import { utf8ByteString } from './utf8.js'
 
 /** The values of `EventSource.readyState`. @internal */
@@ -91,6 +92,8 @@ export class Connection {
   /** Bumped by every connect/stop, so a late async hook result for an old attempt is dropped. */
   #generation = 0
   #pausedWhileHidden = false
+  /** A fresh request replaces a full XMLHttpRequest buffer: invisible to users (no events). */
+  #recycling = false
   #stopWatchingPage: (() => void) | undefined
   /** Serialized origin of the current response's final URL (after redirects). */
   #origin = 'null'
@@ -125,18 +128,18 @@ export class Connection {
     this.#openedAt = undefined
     const url = this.#requestUrl()
     const context: ConnectContext = { attempt: this.#attempts, lastEventId: this.lastEventId, url }
-    const current = () => generation === this.#generation && this.readyState === CONNECTING
+    const current = () => generation === this.#generation && this.readyState !== CLOSED
     let prepared: PreparedRequest | Promise<PreparedRequest>
     try {
       prepared = this.#prepare(context)
     } catch (error) {
       // Never fire from inside the constructor (or reconnect()): listeners are not attached yet.
-      queueMicrotask(() => {
+      defer(() => {
         if (current()) this.#hookFailed(error)
       })
       return
     }
-    if (prepared instanceof Promise) {
+    if (isThenable(prepared)) {
       prepared.then(
         (request) => {
           if (current()) this.#send(url, request)
@@ -171,16 +174,14 @@ export class Connection {
   #requestUrl(): string {
     const param = this.#options.lastEventIdQueryParam
     if (param === undefined || this.lastEventId === '') return this.#url
-    const url = new URL(this.#url)
-    url.searchParams.set(param, this.lastEventId)
-    return url.href
+    return withQueryParam(this.#url, param, this.lastEventId)
   }
 
   /** Resolves the `headers` and `body` options for one attempt; async only when a hook is. */
   #prepare(context: ConnectContext): PreparedRequest | Promise<PreparedRequest> {
     const headers = this.#resolveHeaders(context)
     const body = this.#resolveBody(context)
-    if (headers instanceof Promise || body instanceof Promise) {
+    if (isThenable(headers) || isThenable(body)) {
       return Promise.all([headers, body]).then(([h, b]) => ({ headers: h, body: b }))
     }
     return { headers, body }
@@ -204,8 +205,8 @@ export class Connection {
     } catch (error) {
       throw new HookError('headers', error)
     }
-    if (result instanceof Promise) {
-      return result.then(fromHook, (error: unknown) => {
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(fromHook, (error: unknown) => {
         throw new HookError('headers', error)
       })
     }
@@ -234,8 +235,8 @@ export class Connection {
     } catch (error) {
       throw new HookError('body', error)
     }
-    if (result instanceof Promise) {
-      return result.catch((error: unknown) => {
+    if (isThenable(result)) {
+      return Promise.resolve(result).catch((error: unknown) => {
         throw new HookError('body', error)
       })
     }
@@ -266,6 +267,7 @@ export class Connection {
       // still holds an unterminated last block, which is dropped with it.
       onEnd: () => this.#attemptFailed({ message: 'The stream ended', retryByDefault: true }),
       onError: (error) => this.#processNetworkError(error),
+      onRecycle: () => this.#recycle(),
     })
     if (watching) {
       this.#lastActivity = Date.now()
@@ -299,7 +301,8 @@ export class Connection {
     if (head.status === 200 && mimeEssence(contentType) === 'text/event-stream') {
       this.#origin = originOf(head.url || this.#url)
       this.#openedAt = Date.now()
-      this.#announceTheConnection(head)
+      if (this.#recycling) this.#recycling = false
+      else this.#announceTheConnection(head)
       return
     }
     const retry = this.#options.retry
@@ -311,7 +314,9 @@ export class Connection {
       status: head.status,
       headers: head.headers,
       retryByDefault:
-        retry !== false && retry.statuses.has(head.status) && isIdempotent(this.#options.method),
+        retry !== false &&
+        retry.statuses.indexOf(head.status) !== -1 &&
+        isIdempotent(this.#options.method),
       retryAfter: parseRetryAfter(head.headers.get('Retry-After'), Date.now()),
     })
   }
@@ -344,6 +349,19 @@ export class Connection {
     this.#attemptFailed({ message, cause, retryByDefault: true })
   }
 
+  /**
+   * The transport's buffer is full (XMLHttpRequest): request again now, resuming from the last
+   * event ID, with readyState left OPEN and no `open` event. A partial event is dropped with the
+   * old request; a server that honours Last-Event-ID sends it again, so nothing is lost or
+   * repeated.
+   */
+  #recycle(): void {
+    this.#stop()
+    if (this.readyState === CLOSED) return
+    this.#recycling = true
+    this.connect()
+  }
+
   /** [spec] "announce the connection": readyState OPEN, fire `open`. */
   #announceTheConnection(head: ResponseHead): void {
     this.readyState = OPEN
@@ -363,6 +381,7 @@ export class Connection {
    */
   #attemptFailed(failure: Failure): void {
     this.#stop()
+    this.#recycling = false
     if (this.readyState === CLOSED) return
     const policy = this.#options.retry || NATIVE_RETRY_POLICY
     const healthy = this.#openedAt !== undefined && Date.now() - this.#openedAt >= policy.resetAfter
@@ -399,7 +418,11 @@ export class Connection {
         return
       }
       if (decision === true || decision === false) willRetry = decision
-      else if (typeof decision === 'number' && decision >= 0 && Number.isFinite(decision)) {
+      else if (
+        typeof decision === 'number' &&
+        decision >= 0 &&
+        decision < Number.POSITIVE_INFINITY
+      ) {
         willRetry = true
         delay = decision
       }
@@ -503,10 +526,12 @@ function innermostMessage(error: unknown): string {
   return current instanceof Error ? current.message : String(current)
 }
 
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin
-  } catch {
-    return 'null'
-  }
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/** A microtask where there are microtasks, else the next task (old browsers). */
+function defer(callback: () => void): void {
+  if (typeof queueMicrotask === 'function') queueMicrotask(callback)
+  else setTimeout(callback, 0)
 }

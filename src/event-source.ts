@@ -3,10 +3,17 @@ import { createMessageEvent, EventSourceErrorEvent, EventSourceOpenEvent } from 
 import { iterateEvents } from './iterate.js'
 import { type EventSourceOptions, normalizeOptions } from './options.js'
 import { platformTransport } from './platform.js'
+import { EventTargetShim } from './shims.js'
+import { support } from './support.js'
 import type { EventSourceEventMap, EventSourceLike } from './types.js'
 import { resolveUrl } from './url.js'
 
 type HandlerName = 'open' | 'message' | 'error'
+
+// Old browsers cannot construct (or subclass) `EventTarget`: the class then extends the stand-in.
+const EventTargetBase: typeof EventTarget = support.eventTarget
+  ? EventTarget
+  : (EventTargetShim as unknown as typeof EventTarget)
 
 // An event handler attribute's value. Its `this` is the structural W3C shape, not the class:
 // private fields make the class nominal, and the DOM's EventSource type must stay assignable.
@@ -36,7 +43,7 @@ interface HandlerSlot {
  */
 export class EventSource<
   Events extends Record<string, Event> = Record<never, never>,
-> extends EventTarget {
+> extends EventTargetBase {
   /** readyState: the connection has not yet been established, or it is being reestablished. */
   declare static readonly CONNECTING: 0
   /** readyState: the connection is open and dispatching events. */
@@ -77,9 +84,9 @@ export class EventSource<
       )
     }
     // Template literal, not String(): a Symbol must throw a TypeError, as WebIDL conversion does.
-    const urlRecord = resolveUrl(`${url}`)
+    const absoluteUrl = resolveUrl(`${url}`)
     const options = normalizeOptions(init)
-    this.#url = urlRecord.href
+    this.#url = absoluteUrl
     this.#withCredentials = options.withCredentials
     this.#connection = new Connection(this.#url, options, platformTransport(options), {
       open: (status, headers) => this.dispatchEvent(new EventSourceOpenEvent(status, headers)),
@@ -171,9 +178,7 @@ export class EventSource<
   }
 
   /** `for await (const event of source)`: the same as `source.events()`. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<MessageEvent<string>> {
-    return iterateEvents(this, this.#onClose, ['message'])
-  }
+  declare [Symbol.asyncIterator]: () => AsyncIterableIterator<MessageEvent<string>>
 
   #onClose = (callback: () => void): (() => void) => {
     this.#closeCallbacks.add(callback)
@@ -186,7 +191,9 @@ export class EventSource<
    */
   close(): void {
     this.#connection.close()
-    for (const callback of this.#closeCallbacks) callback()
+    this.#closeCallbacks.forEach((callback) => {
+      callback()
+    })
   }
 
   override addEventListener<K extends keyof Events & string>(
@@ -295,7 +302,19 @@ for (const name of [
 ]) {
   Object.defineProperty(EventSource.prototype, name, { enumerable: true })
 }
-Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {
-  value: 'EventSource',
-  configurable: true,
-})
+// Symbols exist everywhere but in IE 11, where these two are simply absent.
+if (typeof Symbol === 'function') {
+  Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {
+    value: 'EventSource',
+    configurable: true,
+  })
+  if (Symbol.asyncIterator !== undefined) {
+    Object.defineProperty(EventSource.prototype, Symbol.asyncIterator, {
+      value(this: EventSource) {
+        return this.events()
+      },
+      writable: true,
+      configurable: true,
+    })
+  }
+}

@@ -3,13 +3,18 @@
  * classes can be given stand-ins without touching the processing model.
  */
 import type { ResponseHeadersLike } from './options.js'
+import { EventShim, MessageEventShim } from './shims.js'
+import { support } from './support.js'
+
+// Old browsers cannot construct `Event`: the events below then extend the stand-in.
+const EventBase: typeof Event = support.event ? Event : (EventShim as unknown as typeof Event)
 
 /**
  * The `open` event: a plain `Event` as the spec fires it, plus the response's `status` and
  * `headers`.
  * @public
  */
-export class EventSourceOpenEvent extends Event {
+export class EventSourceOpenEvent extends EventBase {
   /** The HTTP status (always 200: other statuses do not open). */
   readonly status: number
   /** The response headers. */
@@ -36,7 +41,7 @@ export interface ErrorDetails {
  * the same as `willRetry`: `CONNECTING` when a reconnect is scheduled, `CLOSED` when not.
  * @public
  */
-export class EventSourceErrorEvent extends Event {
+export class EventSourceErrorEvent extends EventBase {
   /** What went wrong, in words: "HTTP 503", "The stream ended", "No data for 30000 ms", … */
   readonly message: string
   /** The HTTP status, when a response caused the error. */
@@ -68,5 +73,8 @@ export function createMessageEvent(
   origin: string,
   lastEventId: string,
 ): MessageEvent<string> {
-  return new MessageEvent(type, { data, origin, lastEventId })
+  const init = { data, origin, lastEventId }
+  return support.messageEvent
+    ? new MessageEvent(type, init)
+    : (new MessageEventShim(type, init) as unknown as MessageEvent<string>)
 }

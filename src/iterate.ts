@@ -59,7 +59,7 @@ export function iterateEvents(
   const stopWatchingClose = onClose(finish)
   if (source.readyState === source.CLOSED) finish()
 
-  return {
+  const iterator = {
     next() {
       return new Promise((resolve, reject) => {
         pending = { resolve, reject }
@@ -73,8 +73,10 @@ export function iterateEvents(
       queue.length = 0
       return Promise.resolve({ value: undefined, done: true })
     },
-    [Symbol.asyncIterator]() {
-      return this
-    },
+  } as AsyncIterableIterator<MessageEvent<string>>
+  // Absent in IE 11 (no Symbol): there, call next() directly.
+  if (typeof Symbol === 'function' && Symbol.asyncIterator !== undefined) {
+    ;(iterator as unknown as Record<symbol, unknown>)[Symbol.asyncIterator] = () => iterator
   }
+  return iterator
 }

@@ -135,7 +135,6 @@ export interface NormalizedOptions {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused
 const UNSAFE_HEADER_VALUE = /[\r\n\0]/
 
 function optionError(name: string, expected: string, value: unknown): TypeError {
@@ -149,7 +148,8 @@ function checkType(name: string, value: unknown, type: 'function' | 'string' | '
 
 function checkDelay(name: string, value: unknown, min = 0): number | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+  // `!(value >= min)` also refuses NaN (Number.isNaN is missing in IE 11).
+  if (typeof value !== 'number' || !(value >= min)) {
     throw optionError(name, `a number ≥ ${min}`, value)
   }
   return value
@@ -169,7 +169,12 @@ function normalizeRetry(retry: unknown): RetryPolicy | false {
     throw optionError('retry.statuses', 'an array of HTTP statuses', r.statuses)
   }
   for (const status of r.statuses ?? []) {
-    if (!Number.isInteger(status) || status < 100 || status > 599) {
+    if (
+      typeof status !== 'number' ||
+      Math.floor(status) !== status ||
+      status < 100 ||
+      status > 599
+    ) {
       throw optionError('retry.statuses', 'an array of HTTP statuses (100–599)', status)
     }
   }
@@ -181,12 +186,12 @@ function normalizeRetry(retry: unknown): RetryPolicy | false {
     jitter: jitter ?? defaults.jitter,
     resetAfter: checkDelay('retry.resetAfter', r.resetAfter) ?? defaults.resetAfter,
     maxAttempts: maxAttempts ?? defaults.maxAttempts,
-    statuses: new Set(r.statuses ?? []),
+    statuses: (r.statuses ?? []).slice(),
   }
 }
 
 // Fetch's method normalisation: these six are upper-cased, others kept as given.
-const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
+const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']
 
 function normalizeMethod(method: unknown): string {
   if (method === undefined) return 'GET'
@@ -196,7 +201,7 @@ function normalizeMethod(method: unknown): string {
   if (upper === 'CONNECT' || upper === 'TRACE' || upper === 'TRACK') {
     throw optionError('method', 'a method fetch allows (not CONNECT, TRACE or TRACK)', method)
   }
-  return NORMALIZED_METHODS.has(upper) ? upper : method
+  return NORMALIZED_METHODS.indexOf(upper) !== -1 ? upper : method
 }
 
 /**
@@ -220,10 +225,8 @@ export function headerEntries(init: HeadersInit, option = 'headers'): Array<[str
       return [String(pair[0]), String(pair[1])]
     })
   } else {
-    pairs = Object.entries(init as Record<string, string>).map(([name, value]) => [
-      name,
-      String(value),
-    ])
+    const record = init as Record<string, string>
+    pairs = Object.keys(record).map((name) => [name, String(record[name])])
   }
   return pairs.map(([name, value]) => {
     if (!TOKEN.test(name)) throw optionError(`${option}`, 'valid header names', name)
@@ -278,7 +281,10 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
   }
   if (o.lastEventIdQueryParam === '')
     throw optionError('lastEventIdQueryParam', 'a non-empty string', '')
-  if (o.credentials !== undefined && !['omit', 'same-origin', 'include'].includes(o.credentials)) {
+  if (
+    o.credentials !== undefined &&
+    ['omit', 'same-origin', 'include'].indexOf(o.credentials) === -1
+  ) {
     throw optionError('credentials', '"omit", "same-origin" or "include"', o.credentials)
   }
   if (o.dispatcher !== undefined && (typeof o.dispatcher !== 'object' || o.dispatcher === null)) {
@@ -286,7 +292,7 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
   }
   let proxy: false | string | undefined
   if (o.proxy === false || o.proxy === undefined) proxy = o.proxy
-  else if (typeof o.proxy === 'string' || o.proxy instanceof URL) {
+  else if (typeof o.proxy === 'string' || (typeof URL === 'function' && o.proxy instanceof URL)) {
     proxy = String(o.proxy)
     if (!/^https?:\/\//i.test(proxy))
       throw optionError('proxy', 'false or an http(s):// URL', '<redacted>')

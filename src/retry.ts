@@ -18,7 +18,7 @@ export interface RetryPolicy {
   /** Consecutive failed attempts after which the source gives up. */
   readonly maxAttempts: number
   /** HTTP statuses that reconnect instead of failing the connection. */
-  readonly statuses: ReadonlySet<number>
+  readonly statuses: readonly number[]
 }
 
 /** The spec's behaviour: a fixed reconnection time, no growth, no jitter, no limit. @internal */
@@ -29,7 +29,7 @@ export const NATIVE_RETRY_POLICY: RetryPolicy = {
   jitter: 0,
   resetAfter: 0,
   maxAttempts: Number.POSITIVE_INFINITY,
-  statuses: new Set(),
+  statuses: [],
 }
 
 /**
@@ -65,7 +65,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   // An HTTP-date names its month ("Sun, 06 Nov 1994 08:49:37 GMT"); anything else that
   // Date.parse happens to accept ("-5") is not one.
   const date = /[a-z]{3}/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN
-  if (Number.isNaN(date)) return undefined
+  // biome-ignore lint/suspicious/noGlobalIsNan: Number.isNaN is missing in IE 11; a number here
+  if (isNaN(date)) return undefined
   return Math.max(0, date - now)
 }
 

@@ -39,6 +39,12 @@ export interface TransportHandlers {
   onChunk(chunk: Uint8Array | string): void
   onEnd(): void
   onError(error: unknown): void
+  /**
+   * The transport's memory grows with the stream (XMLHttpRequest's `responseText`): it asks the
+   * connection to replace this request with a fresh one that resumes from the last event ID.
+   * The transport has stopped by then; no other callback follows.
+   */
+  onRecycle?(): void
 }
 
 /** @internal */

@@ -1,0 +1,82 @@
+import type { Transport, TransportHandle } from '../transport.js'
+
+/**
+ * `responseText` only grows during a request. Past this many characters (1 MiB of text) the
+ * transport asks for a fresh request, which resumes from the last event ID: memory stays
+ * bounded on streams that last for days.
+ * @internal
+ */
+export const XHR_RECYCLE_LENGTH = 1024 * 1024
+
+/**
+ * A transport on XMLHttpRequest, for browsers whose fetch cannot stream (no fetch, no
+ * ReadableStream bodies, no TextDecoder, no AbortController). It reads only the new tail of
+ * `responseText` on each progress, and reports the status and headers before any body.
+ * @internal
+ */
+export const xhrTransport: Transport = (request, handlers): TransportHandle => {
+  const xhr = new XMLHttpRequest()
+  let stopped = false
+  let headed = false
+  let seen = 0
+
+  const stop = (): void => {
+    stopped = true
+    xhr.onreadystatechange = null
+    xhr.onprogress = null
+    xhr.abort()
+  }
+  const head = (): void => {
+    let status = 0
+    try {
+      status = xhr.status
+    } catch {
+      // Old engines throw on `status` before the headers are in.
+    }
+    if (headed || status === 0) return
+    headed = true
+    handlers.onResponse({
+      status,
+      url: xhr.responseURL ?? '',
+      headers: { get: (name) => xhr.getResponseHeader(name) },
+    })
+  }
+  const deliver = (): void => {
+    if (stopped || !headed) return
+    const text = xhr.responseText
+    if (text.length > seen) {
+      const chunk = text.slice(seen)
+      seen = text.length
+      handlers.onChunk(chunk)
+    }
+    if (!stopped && seen > XHR_RECYCLE_LENGTH && handlers.onRecycle !== undefined) {
+      stop()
+      handlers.onRecycle()
+    }
+  }
+
+  xhr.open(request.method, request.url, true)
+  xhr.withCredentials = request.credentials === 'include'
+  // The stream is UTF-8 whatever charset the server names (the spec's "always UTF-8").
+  xhr.overrideMimeType?.('text/plain; charset=utf-8')
+  for (const name of Object.keys(request.headers))
+    xhr.setRequestHeader(name, request.headers[name] as string)
+  xhr.onprogress = deliver
+  xhr.onreadystatechange = () => {
+    if (stopped) return
+    if (xhr.readyState >= 2) head()
+    if (xhr.readyState >= 3) deliver()
+    if (stopped || xhr.readyState !== 4) return
+    stopped = true
+    // Status 0 at the end: the request never got a response (network or CORS failure).
+    if (headed) handlers.onEnd()
+    else handlers.onError(new TypeError('Network request failed'))
+  }
+  xhr.send((request.body as XMLHttpRequestBodyInit | null) ?? null)
+
+  return {
+    abort() {
+      if (!stopped) stop()
+    },
+  }
+}
