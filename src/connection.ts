@@ -244,15 +244,26 @@ export class Connection {
   }
 
   #send(url: string, prepared: PreparedRequest): void {
-    const stream = createEventStream({
-      onEvent: (type, data) => this.#dispatchTheEvent(type, data),
-      onId: (id) => {
-        if (this.readyState !== CLOSED) this.lastEventId = id
+    const stream = createEventStream(
+      {
+        onEvent: (type, data) => this.#dispatchTheEvent(type, data),
+        onId: (id) => {
+          if (this.readyState !== CLOSED) this.lastEventId = id
+        },
+        onRetry: (milliseconds) => {
+          if (this.readyState !== CLOSED) this.reconnectionTime = milliseconds
+        },
+        onOverflow: (error) => {
+          // Retrying would meet the same oversized event: fail instead of growing without bound.
+          this.#stop()
+          this.#failTheConnection({
+            message: `A line or event exceeded maxBufferSize (${this.#options.maxBufferSize} characters)`,
+            cause: error,
+          })
+        },
       },
-      onRetry: (milliseconds) => {
-        if (this.readyState !== CLOSED) this.reconnectionTime = milliseconds
-      },
-    })
+      this.#options.maxBufferSize,
+    )
     const watching = this.#options.readTimeout !== Number.POSITIVE_INFINITY
     this.#handle = this.#transport(this.#request(url, prepared), {
       onResponse: (head) => {

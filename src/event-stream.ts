@@ -8,6 +8,8 @@ export interface EventStreamCallbacks {
   onId(id: string): void
   /** A `retry` field made only of ASCII digits. */
   onRetry(milliseconds: number): void
+  /** A line or an event outgrew `maxBufferSize`; nothing more is parsed from this stream. */
+  onOverflow?(error: Error): void
 }
 
 /** Feeds one response body, chunk by chunk, to the line parser. @internal */
@@ -21,11 +23,23 @@ export interface EventStream {
  * not cross a reconnect ("any pending data must be discarded" at end of file).
  * @internal
  */
-export function createEventStream(callbacks: EventStreamCallbacks): EventStream {
+export function createEventStream(
+  callbacks: EventStreamCallbacks,
+  maxBufferSize?: number,
+): EventStream {
   // [spec] "UTF-8 decode": replaces invalid bytes with U+FFFD, strips exactly one leading BOM,
   // and with `stream: true` holds back a multi-byte character split across chunks.
   let decoder: TextDecoder | undefined
+  let overflowed = false
   const parser = createParser({
+    maxBufferSize,
+    onError(error) {
+      // Unknown fields and bad retry values are ignored, as the spec says; only the buffer
+      // limit stops the stream (the parser refuses further input after it).
+      if (error.type !== 'max-buffer-size-exceeded') return
+      overflowed = true
+      callbacks.onOverflow?.(error)
+    },
     onEvent(message) {
       callbacks.onEvent(message.event ?? 'message', message.data)
     },
@@ -40,6 +54,7 @@ export function createEventStream(callbacks: EventStreamCallbacks): EventStream 
 
   return {
     feed(chunk) {
+      if (overflowed) return
       if (typeof chunk === 'string') {
         parser.feed(chunk)
         return

@@ -105,6 +105,11 @@ export interface EventSourceOptions extends EventSourceInit {
   shouldRetry?: ((context: RetryContext) => boolean | number | undefined) | undefined
   /** Milliseconds without a single byte (comments count) after which the connection is dropped and reestablished. @defaultValue Infinity */
   readTimeout?: number | undefined
+  /**
+   * Largest line or event, in characters, the source buffers; a bigger one fails the connection
+   * with a clear error instead of growing memory without bound. @defaultValue 16 Mi (16,777,216)
+   */
+  maxBufferSize?: number | undefined
   /** Node only: the undici `Dispatcher` requests go through (TLS options, keep-alive, sockets). */
   dispatcher?: object | undefined
   /** Node only: `false` ignores `HTTP(S)_PROXY`; a URL forces that proxy. @defaultValue from the environment */
@@ -128,11 +133,15 @@ export interface NormalizedOptions {
   readonly retry: RetryPolicy | false
   readonly shouldRetry: EventSourceOptions['shouldRetry']
   readonly readTimeout: number
+  readonly maxBufferSize: number
   readonly dispatcher: object | undefined
   readonly proxy: false | string | undefined
   readonly pauseWhenHidden: boolean
   readonly reconnectWhenOnline: boolean
 }
+
+/** 16 Mi characters: far above real events (feature-flag payloads run to megabytes). @internal */
+export const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const UNSAFE_HEADER_VALUE = /[\r\n\0]/
@@ -298,6 +307,7 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
       throw optionError('proxy', 'false or an http(s):// URL', '<redacted>')
   } else throw optionError('proxy', 'false or an http(s):// URL', typeof o.proxy)
   const readTimeout = checkDelay('readTimeout', o.readTimeout, 1) ?? Number.POSITIVE_INFINITY
+  const maxBufferSize = checkDelay('maxBufferSize', o.maxBufferSize, 1) ?? DEFAULT_MAX_BUFFER_SIZE
 
   return {
     withCredentials,
@@ -311,6 +321,7 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     retry: normalizeRetry(o.retry),
     shouldRetry: o.shouldRetry,
     readTimeout,
+    maxBufferSize,
     dispatcher: o.dispatcher,
     proxy,
     pauseWhenHidden: o.pauseWhenHidden ?? false,

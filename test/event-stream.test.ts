@@ -84,3 +84,25 @@ describe('interpreting an event stream', () => {
     ).toEqual(['retry:10', 'retry:7'])
   })
 })
+
+describe('maxBufferSize', () => {
+  test('a line longer than the limit stops the stream with one overflow report', () => {
+    const seen: string[] = []
+    const stream = createEventStream(
+      {
+        onEvent: (type, data) => seen.push(`${type}:${data}`),
+        onId: () => undefined,
+        onRetry: () => undefined,
+        onOverflow: (error) => seen.push(`overflow:${error.message}`),
+      },
+      100,
+    )
+    stream.feed('data: ok\n\n')
+    for (let i = 0; i < 10; i++) stream.feed(`data: ${'x'.repeat(50)}`)
+    stream.feed('\n\ndata: after\n\n')
+    expect(seen).toEqual([
+      'message:ok',
+      'overflow:Buffered data exceeded max buffer size of 100 characters',
+    ])
+  })
+})

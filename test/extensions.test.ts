@@ -548,6 +548,12 @@ describe('bad options get a TypeError naming the option', () => {
     ['fetch not a function', { fetch: {} }, /"fetch"/],
     ['credentials', { credentials: 'always' }, /"credentials"/],
     ['proxy scheme', { proxy: 'socks5://user:pw@127.0.0.1:1' }, /"proxy"/],
+    ['maxBufferSize 0', { maxBufferSize: 0 }, /"maxBufferSize"/],
+    ['headers a number', { headers: 5 }, /"headers"/],
+    ['method a number', { method: 5 }, /"method"/],
+    ['pauseWhenHidden a string', { pauseWhenHidden: 'yes' }, /"pauseWhenHidden"/],
+    ['dispatcher a string', { dispatcher: 'agent' }, /"dispatcher"/],
+    ['lastEventIdQueryParam empty', { lastEventIdQueryParam: '' }, /"lastEventIdQueryParam"/],
   ]
   for (const [name, options, pattern] of cases) {
     test(name, () => {
