@@ -48,4 +48,13 @@ export default defineConfig([
     external: ['undici'],
     esbuildPlugins: [nodePlatform],
   },
+  {
+    // The CLI uses the package by name (the Node build), so it ships no second copy.
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    external: ['isomorphic-eventsource'],
+    splitting: false,
+  },
 ])
