@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'esbuild'
 import { defineConfig, type Options } from 'tsup'
 
-// eventsource-parser is bundled (it is ESM-only and declares Node >= 22.12, yet runs on 20):
-// its MIT notice travels with the code.
-const parserLicense = readFileSync(
-  new URL('./node_modules/eventsource-parser/LICENSE', import.meta.url),
-  'utf8',
-)
-const banner = `/*! isomorphic-eventsource | MIT License. Bundles eventsource-parser:\n${parserLicense.trim()}\n*/`
+// eventsource-parser is bundled (it is ESM-only and declares Node >= 22.12, yet runs on 20).
+// Its full MIT notice is in LICENSE, which ships with the package; each file names it, briefly,
+// since the notice would otherwise be a large part of the gzipped browser entry.
+const parserPackage = JSON.parse(
+  readFileSync(new URL('./node_modules/eventsource-parser/package.json', import.meta.url), 'utf8'),
+) as { version: string }
+const banner = `/*! isomorphic-eventsource | MIT License | includes eventsource-parser ${parserPackage.version} (MIT License, Copyright (c) Espen Hovlandsdal): see LICENSE */`
 
 // The Node build swaps the platform module (fetch only) for the Node one (undici, proxies):
 // a browser bundle never sees undici, and Node never pays for a runtime check.
