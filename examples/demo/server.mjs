@@ -1,0 +1,93 @@
+// The demo's embedded server (127.0.0.1 only): the demo page, the library's browser build, and
+// three endpoints: a live feed, an LLM-style token stream (POST with Authorization), and a
+// "drop" endpoint that cuts every feed connection so the page shows reconnect and resume.
+import { readFile } from 'node:fs/promises'
+import http from 'node:http'
+
+const page = new URL('./index.html', import.meta.url)
+const browserBuild = new URL('../../dist/index.js', import.meta.url)
+const answer =
+  'Server-sent events stream text over plain HTTP. The browser reconnects on its own and resumes with Last-Event-ID, so nothing is lost when a proxy cuts the line.'.split(
+    ' ',
+  )
+
+/** Starts the demo server; resolves with its origin and a close function. */
+export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
+  const feeds = new Set()
+  let tick = 0
+  const timer = setInterval(() => {
+    tick++
+    const data = JSON.stringify({
+      n: tick,
+      price: (100 + 5 * Math.sin(tick / 3)).toFixed(2),
+      at: new Date().toISOString(),
+    })
+    for (const response of feeds) response.write(`id: ${tick}\nevent: tick\ndata: ${data}\n\n`)
+  }, tickMs)
+
+  const server = http.createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname
+    if (request.method === 'GET' && path === '/') {
+      response
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end(await readFile(page))
+    } else if (request.method === 'GET' && path === '/dist/index.js') {
+      response
+        .writeHead(200, { 'Content-Type': 'text/javascript' })
+        .end(await readFile(browserBuild))
+    } else if (request.method === 'GET' && path === '/feed') {
+      openFeed(request, response)
+    } else if (request.method === 'POST' && path === '/chat') {
+      await chat(request, response)
+    } else if (request.method === 'POST' && path === '/drop') {
+      const dropped = feeds.size
+      for (const feed of feeds) feed.destroy()
+      response
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ dropped }))
+    } else {
+      response.writeHead(404).end()
+    }
+  })
+
+  function openFeed(request, response) {
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' })
+    // Resume: everything after the client's Last-Event-ID is already gone in this toy feed, so
+    // say where the client resumed from, then continue live.
+    const last = request.headers['last-event-id']
+    response.write(
+      `retry: 1000\nevent: hello\ndata: ${JSON.stringify({ resumedAfter: last ?? null })}\n\n`,
+    )
+    feeds.add(response)
+    response.on('close', () => feeds.delete(response))
+  }
+
+  async function chat(request, response) {
+    const auth = request.headers.authorization ?? ''
+    if (!auth.startsWith('Bearer demo-token')) {
+      response.writeHead(401, { 'Content-Type': 'text/plain' }).end('missing or bad token')
+      return
+    }
+    let body = ''
+    for await (const chunk of request) body += chunk
+    const { prompt = '' } = JSON.parse(body || '{}')
+    const from = Number(request.headers['last-event-id'] ?? -1) + 1
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' })
+    for (let i = from; i < answer.length && !response.destroyed; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 60))
+      response.write(`id: ${i}\nevent: token\ndata: ${JSON.stringify(`${answer[i]} `)}\n\n`)
+    }
+    response.end(`event: done\ndata: ${JSON.stringify({ prompt, tokens: answer.length })}\n\n`)
+  }
+
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const origin = `http://127.0.0.1:${server.address().port}`
+  return {
+    origin,
+    close() {
+      clearInterval(timer)
+      server.closeAllConnections()
+      return new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
