@@ -1,5 +1,5 @@
 import { createEventStream } from './event-stream.js'
-import type { ErrorDetails } from './events.js'
+import type { ErrorDetails, ErrorReason } from './events.js'
 import { mimeEssence } from './mime.js'
 import {
   type ConnectContext,
@@ -38,6 +38,7 @@ export interface ConnectionListener {
 
 /** A failed attempt, before the retry decision. */
 interface Failure {
+  readonly reason: ErrorReason
   readonly message: string
   readonly status?: number
   readonly headers?: ResponseHeadersLike
@@ -257,6 +258,7 @@ export class Connection {
           // Retrying would meet the same oversized event: fail instead of growing without bound.
           this.#stop()
           this.#failTheConnection({
+            reason: 'overflow',
             message: `A line or event exceeded maxBufferSize (${this.#options.maxBufferSize} characters)`,
             cause: error,
           })
@@ -276,7 +278,8 @@ export class Connection {
       },
       // [spec] processEventSourceEndOfBody: the body ended without a network error. The parser
       // still holds an unterminated last block, which is dropped with it.
-      onEnd: () => this.#attemptFailed({ message: 'The stream ended', retryByDefault: true }),
+      onEnd: () =>
+        this.#attemptFailed({ reason: 'end', message: 'The stream ended', retryByDefault: true }),
       onError: (error) => this.#processNetworkError(error),
       onRecycle: () => this.#recycle(),
     })
@@ -287,9 +290,14 @@ export class Connection {
   }
 
   #request(url: string, prepared: PreparedRequest): TransportRequest {
-    // [spec] step 10: Accept; a user's own Accept wins (header names are lower-cased).
-    const headers: Record<string, string> = { accept: 'text/event-stream' }
-    for (const [name, value] of prepared.headers) headers[name] = value
+    // A name given twice is combined, as fetch's Headers does (names are lower-cased).
+    const headers: Record<string, string> = {}
+    for (const [name, value] of prepared.headers) {
+      const previous = headers[name]
+      headers[name] = previous === undefined ? value : `${previous}, ${value}`
+    }
+    // [spec] step 10: Accept, unless the user set their own.
+    headers['accept'] ??= 'text/event-stream'
     // [spec] "If ev's last event ID string is not the empty string, set (`Last-Event-ID`, last
     // event ID string, encoded as UTF-8) in request's header list."
     if (this.lastEventId !== '') headers['last-event-id'] = utf8ByteString(this.lastEventId)
@@ -318,6 +326,7 @@ export class Connection {
     }
     const retry = this.#options.retry
     this.#attemptFailed({
+      reason: head.status === 200 ? 'content-type' : 'http',
       message:
         head.status === 200
           ? `Expected Content-Type text/event-stream, got ${contentType === null ? 'none' : JSON.stringify(contentType)}`
@@ -342,10 +351,10 @@ export class Connection {
     const message = `Network error: ${innermostMessage(error)}`
     if (!/^https?:/i.test(this.#url)) {
       this.#stop()
-      this.#failTheConnection({ message, cause: error })
+      this.#failTheConnection({ reason: 'scheme', message, cause: error })
       return
     }
-    this.#attemptFailed({ message, cause: error, retryByDefault: true })
+    this.#attemptFailed({ reason: 'network', message, cause: error, retryByDefault: true })
   }
 
   #hookFailed(error: unknown): void {
@@ -354,10 +363,10 @@ export class Connection {
     if (error instanceof TypeError) {
       // A one-shot body cannot be fixed by retrying.
       this.#stop()
-      this.#failTheConnection({ message, cause })
+      this.#failTheConnection({ reason: 'hook', message, cause })
       return
     }
-    this.#attemptFailed({ message, cause, retryByDefault: true })
+    this.#attemptFailed({ reason: 'hook', message, cause, retryByDefault: true })
   }
 
   /**
@@ -402,8 +411,10 @@ export class Connection {
       failure.retryAfter ?? backoffDelay(policy, this.reconnectionTime, failures, Math.random())
     let willRetry = failure.retryByDefault && this.#options.retry !== false
     let message = failure.message
+    let gaveUp = false
     if (willRetry && failures >= policy.maxAttempts) {
       willRetry = false
+      gaveUp = true
       message = `${message}; gave up after ${failures} failed attempt${failures === 1 ? '' : 's'}`
     }
     const shouldRetry = this.#options.shouldRetry
@@ -415,6 +426,7 @@ export class Connection {
           status: failure.status,
           headers: failure.headers,
           error: failure.cause,
+          reason: failure.reason,
           message: failure.message,
           method: this.#options.method,
           lastEventId: this.lastEventId,
@@ -423,13 +435,16 @@ export class Connection {
         })
       } catch (error) {
         this.#failTheConnection({
+          reason: 'policy',
           message: `The "shouldRetry" option threw: ${String(error)}`,
           cause: error,
         })
         return
       }
-      if (decision === true || decision === false) willRetry = decision
-      else if (
+      if (decision === true || decision === false) {
+        willRetry = decision
+        gaveUp = gaveUp && !decision
+      } else if (
         typeof decision === 'number' &&
         decision >= 0 &&
         decision < Number.POSITIVE_INFINITY
@@ -438,7 +453,13 @@ export class Connection {
         delay = decision
       }
     }
-    const details = { message, status: failure.status, cause: failure.cause }
+    const details = {
+      reason: failure.reason,
+      message,
+      gaveUp,
+      status: failure.status,
+      cause: failure.cause,
+    }
     if (willRetry) this.#reestablishTheConnection(details, delay)
     else this.#failTheConnection(details)
   }
@@ -481,7 +502,12 @@ export class Connection {
         return
       }
       const message = `No data received for ${timeout} ms`
-      this.#attemptFailed({ message, cause: new Error(message), retryByDefault: true })
+      this.#attemptFailed({
+        reason: 'timeout',
+        message,
+        cause: new Error(message),
+        retryByDefault: true,
+      })
     }, after)
   }
 

@@ -60,6 +60,8 @@ export class EventSource<
   readonly #withCredentials: boolean
   readonly #connection: Connection
   readonly #closeCallbacks = new Set<() => void>()
+  /** `events('*')` iterators: they see every message event, whatever its type. */
+  readonly #anyMessage = new Set<(event: MessageEvent<string>) => void>()
   readonly #handlers: Record<HandlerName, HandlerSlot> = {
     open: { value: null, listener: undefined },
     message: { value: null, listener: undefined },
@@ -90,8 +92,15 @@ export class EventSource<
     this.#withCredentials = options.withCredentials
     this.#connection = new Connection(this.#url, options, platformTransport(options), {
       open: (status, headers) => this.dispatchEvent(new EventSourceOpenEvent(status, headers)),
-      message: (type, data, lastEventId, origin) =>
-        this.dispatchEvent(createMessageEvent(type, data, origin, lastEventId)),
+      message: (type, data, lastEventId, origin) => {
+        const event = createMessageEvent(type, data, origin, lastEventId)
+        this.dispatchEvent(event)
+        if (this.#anyMessage.size > 0) {
+          this.#anyMessage.forEach((observer) => {
+            observer(event)
+          })
+        }
+      },
       error: (details) => this.dispatchEvent(new EventSourceErrorEvent(details)),
     })
     this.#connection.connect()
@@ -161,7 +170,8 @@ export class EventSource<
   }
 
   /**
-   * Async iteration over events of the given types (default `message`): the loop ends when the
+   * Async iteration over events of the given types (default `message`; `'*'` for every message
+   * event, whatever its `event:` name, which no W3C listener can ask for): the loop ends when the
    * source is closed, throws an {@link EventSourceErrorEvent}-carrying error when the connection
    * fails, and closes the source when left early. (Not in the W3C API.)
    *
@@ -173,12 +183,19 @@ export class EventSource<
    * }
    * ```
    */
-  events(types: readonly string[] = ['message']): AsyncIterableIterator<MessageEvent<string>> {
-    return iterateEvents(this, this.#onClose, types)
+  events(
+    types: readonly string[] | '*' = ['message'],
+  ): AsyncIterableIterator<MessageEvent<string>> {
+    return iterateEvents(this, this.#onClose, this.#onAnyMessage, types)
   }
 
   /** `for await (const event of source)`: the same as `source.events()`. */
   declare [Symbol.asyncIterator]: () => AsyncIterableIterator<MessageEvent<string>>
+
+  #onAnyMessage = (callback: (event: MessageEvent<string>) => void): (() => void) => {
+    this.#anyMessage.add(callback)
+    return () => this.#anyMessage.delete(callback)
+  }
 
   #onClose = (callback: () => void): (() => void) => {
     this.#closeCallbacks.add(callback)

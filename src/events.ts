@@ -27,9 +27,33 @@ export class EventSourceOpenEvent extends EventBase {
   }
 }
 
+/**
+ * What kind of failure an `error` event reports:
+ * - `end`: the server ended the stream (the spec reconnects);
+ * - `network`: the request failed without a response (refused, reset, TLS, DNS, proxy);
+ * - `http`: a status other than 200; `content-type`: a 200 that is not `text/event-stream`;
+ * - `timeout`: no byte for `readTimeout` ms; `overflow`: a line or event beyond `maxBufferSize`;
+ * - `hook`: the `headers` or `body` option threw, or the body cannot be sent again;
+ * - `policy`: `shouldRetry` threw; `scheme`: a URL scheme no request can fetch (ftp:, about:…).
+ * @public
+ */
+export type ErrorReason =
+  | 'end'
+  | 'network'
+  | 'http'
+  | 'content-type'
+  | 'timeout'
+  | 'overflow'
+  | 'hook'
+  | 'policy'
+  | 'scheme'
+
 /** What went wrong, and what happens next. @internal */
 export interface ErrorDetails {
+  readonly reason: ErrorReason
   readonly message: string
+  /** `retry.maxAttempts` was reached. */
+  readonly gaveUp?: boolean
   readonly status?: number | undefined
   readonly cause?: unknown
   readonly willRetry: boolean
@@ -42,8 +66,12 @@ export interface ErrorDetails {
  * @public
  */
 export class EventSourceErrorEvent extends EventBase {
+  /** What kind of failure: see {@link ErrorReason}. */
+  readonly reason: ErrorReason
   /** What went wrong, in words: "HTTP 503", "The stream ended", "No data for 30000 ms", … */
   readonly message: string
+  /** Whether the source stopped because `retry.maxAttempts` consecutive attempts failed. */
+  readonly gaveUp: boolean
   /** The HTTP status, when a response caused the error. */
   readonly status: number | undefined
   /** The same as `status`, for code written for the `eventsource` package. */
@@ -57,7 +85,9 @@ export class EventSourceErrorEvent extends EventBase {
 
   constructor(details: ErrorDetails) {
     super('error')
+    this.reason = details.reason
     this.message = details.message
+    this.gaveUp = details.gaveUp ?? false
     this.status = details.status
     this.code = details.status
     this.cause = details.cause

@@ -1,6 +1,6 @@
 export { EventSourceError, isEventSourceError } from './errors.js'
 export { EventSource } from './event-source.js'
-export { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
+export { type ErrorReason, EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 export { type InstallOptions, install } from './install.js'
 export type {
   BodySource,

@@ -4,6 +4,9 @@ import type { EventSourceLike } from './types.js'
 /** Subscribes to close() (which fires no event); returns the unsubscribe function. @internal */
 export type OnClose = (callback: () => void) => () => void
 
+/** Subscribes to every message event, whatever its type; returns the unsubscribe function. @internal */
+export type OnAnyMessage = (callback: (event: MessageEvent<string>) => void) => () => void
+
 /**
  * Turns a source's events into an async iterator. Events arriving faster than the loop takes
  * them wait in an unbounded queue (the stream cannot be slowed down, only dropped).
@@ -12,7 +15,8 @@ export type OnClose = (callback: () => void) => () => void
 export function iterateEvents(
   source: EventSourceLike,
   onClose: OnClose,
-  types: readonly string[],
+  onAnyMessage: OnAnyMessage,
+  types: readonly string[] | '*',
 ): AsyncIterableIterator<MessageEvent<string>> {
   const queue: Array<MessageEvent<string>> = []
   let pending:
@@ -46,15 +50,18 @@ export function iterateEvents(
     failure = new EventSourceError(detail.message ?? 'The EventSource connection failed', event)
     finish()
   }
+  const named = types === '*' ? [] : types
+  const stopAll = types === '*' ? onAnyMessage(onMessage) : undefined
   const finish = (): void => {
     if (finished) return
     finished = true
-    for (const type of types) source.removeEventListener(type, onMessage)
+    stopAll?.()
+    for (const type of named) source.removeEventListener(type, onMessage)
     source.removeEventListener('error', onError)
     stopWatchingClose()
     settle()
   }
-  for (const type of types) source.addEventListener(type, onMessage)
+  for (const type of named) source.addEventListener(type, onMessage)
   source.addEventListener('error', onError)
   const stopWatchingClose = onClose(finish)
   if (source.readyState === source.CLOSED) finish()

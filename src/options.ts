@@ -2,6 +2,7 @@
  * The constructor's options: public types, defaults and validation. Everything is checked once,
  * at construction, so a bad option is a `TypeError` that names it, never a failure later.
  */
+import type { ErrorReason } from './events.js'
 import { NATIVE_RETRY_POLICY, type RetryPolicy } from './retry.js'
 import type { EventSourceInit } from './types.js'
 
@@ -30,6 +31,8 @@ export interface RetryContext {
   readonly headers?: ResponseHeadersLike | undefined
   /** The underlying error (network error, read timeout, a hook that threw), when there is one. */
   readonly error?: unknown
+  /** What kind of failure (`end`, `network`, `http`, `timeout`, …): see `ErrorReason`. */
+  readonly reason: ErrorReason
   /** What went wrong, in words. */
   readonly message: string
   readonly method: string

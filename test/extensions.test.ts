@@ -139,6 +139,54 @@ describe('headers', () => {
   })
 })
 
+test('a header name given twice is sent once with both values, as fetch combines them', async () => {
+  const route = server.route(() => sse('data: a\n\n'))
+  await run(
+    route.url,
+    {
+      headers: [
+        ['X-Tag', 'one'],
+        ['x-tag', 'two'],
+        ['Accept', 'text/event-stream, */*'],
+      ],
+    },
+    (s) => messages(s) >= 1,
+  )
+  expect(route.requests[0]?.headers['x-tag']).toBe('one, two')
+  expect(route.requests[0]?.headers['accept']).toBe('text/event-stream, */*')
+})
+
+describe('error reasons', () => {
+  test('each kind of failure names its reason', async () => {
+    const ended = server.route(() => sse('data: a\n\n'))
+    const endSeen = await run(ended.url, { retry: false }, (s) => s.errors.length >= 1)
+    const http = server.route(() => ({ status: 502 }))
+    const httpSeen = await run(http.url, {}, (s) => s.errors.length >= 1)
+    const type = server.route(() => ({ headers: { 'Content-Type': 'text/plain' } }))
+    const typeSeen = await run(type.url, {}, (s) => s.errors.length >= 1)
+    const dropped = server.route(() => ({ drop: true }))
+    const networkSeen = await run(
+      dropped.url,
+      { retry: { maxAttempts: 2, initialDelay: 1 } },
+      (s) => s.errors.length >= 2,
+    )
+    expect([
+      endSeen.errors[0]?.reason,
+      httpSeen.errors[0]?.reason,
+      typeSeen.errors[0]?.reason,
+      networkSeen.errors.map((e) => [e.reason, e.gaveUp, e.willRetry]),
+    ]).toEqual([
+      'end',
+      'http',
+      'content-type',
+      [
+        ['network', false, true],
+        ['network', true, false],
+      ],
+    ])
+  })
+})
+
 describe('method and body', () => {
   test('a POST body is re-sent on every attempt', async () => {
     const route = server.route((_r, attempt) => sse(`retry: 10\ndata: ${attempt}\n\n`))
@@ -490,6 +538,21 @@ describe('async iteration', () => {
     for (let i = 0; i < 50 && route.requests[0]?.connection.closed === false; i++)
       await new Promise((r) => setTimeout(r, 20))
     expect(route.requests[0]?.connection.closed).toBe(true)
+  })
+
+  test("events('*') yields every message event, whatever its type", async () => {
+    const route = server.route(() => ({
+      body: ['data: plain\n\nevent: unknown-to-us\ndata: named\n\nevent: done\ndata:\n\n'],
+      finish: 'hang',
+    }))
+    const source = new EventSource(route.url)
+    const seen: string[] = []
+    for await (const event of source.events('*')) {
+      seen.push(`${event.type}:${event.data}`)
+      if (event.type === 'done') break
+    }
+    expect(seen).toEqual(['message:plain', 'unknown-to-us:named', 'done:'])
+    expect(source.readyState).toBe(EventSource.CLOSED)
   })
 
   test('events() takes named types and ends when the source is closed', async () => {
