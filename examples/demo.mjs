@@ -1,74 +1,62 @@
-// The newcomer's demo (`npm start`): an embedded SSE server on 127.0.0.1 and a client built on
-// the library. The server drops the connection once mid-stream; the client reconnects on its
-// own and the server resumes after the Last-Event-ID the client sent. Exits by itself, or on
-// Ctrl-C.
-import http from 'node:http'
-import { EventSource } from 'isomorphic-eventsource'
+// The newcomer's demo (`npm start`): the embedded demo server on 127.0.0.1, the command-line
+// tool streaming its feed to this terminal, and the demo page in a browser. The server drops
+// every connection once; the CLI (and the page) reconnect on their own and resume with
+// Last-Event-ID, missing nothing. The page stays up for a while afterwards (Ctrl-C stops it).
+//
+//   node examples/demo.mjs [--serve-seconds N]   (default 60; 0 exits after the terminal part)
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { startDemoServer } from './demo/server.mjs'
 
-const TOTAL = 10
-const DROP_BEFORE = 4
-const INTERVAL_MS = 250
-let dropped = false
+const { values } = parseArgs({ options: { 'serve-seconds': { type: 'string', default: '60' } } })
+const serveSeconds = Number(values['serve-seconds'])
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
-const server = http.createServer((request, response) => {
-  if (request.url !== '/stream') {
-    response.writeHead(404).end()
+const demo = await startDemoServer({ tickMs: 400 })
+say(`demo server on ${demo.origin}`)
+say(`demo page:    ${demo.origin}/   (open it in a browser)`)
+say(
+  `streaming ${demo.origin}/feed with: isomorphic-eventsource ${demo.origin}/feed --max-events 14\n`,
+)
+
+const child = spawn(process.execPath, [cli, `${demo.origin}/feed`, '--max-events', '14'], {
+  stdio: 'inherit',
+})
+const dropTimer = setTimeout(() => {
+  say(`server drops every connection (dropped ${demo.drop()}), as a proxy or a deploy would`)
+}, 2200)
+
+let stopping = false
+async function stop(code) {
+  if (stopping) return
+  stopping = true
+  clearTimeout(dropTimer)
+  clearTimeout(serveTimer)
+  child.kill('SIGINT')
+  await demo.close()
+  process.exit(code)
+}
+let serveTimer
+process.once('SIGINT', () => stop(130))
+
+child.on('exit', (code) => {
+  clearTimeout(dropTimer)
+  if (stopping) return
+  if (code !== 0) {
+    say(`the CLI exited with ${code}`)
+    stop(1)
     return
   }
-  const lastEventId = request.headers['last-event-id']
-  const from = lastEventId === undefined ? 1 : Number(lastEventId) + 1
-  log(
-    'server',
-    lastEventId === undefined ? 'new client' : `client resumes with Last-Event-ID: ${lastEventId}`,
-  )
-  response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' })
-  // Reconnect after 1 s instead of the default 3 s.
-  response.write('retry: 1000\n\n')
-  let id = from
-  const timer = setInterval(() => {
-    if (id > TOTAL) {
-      response.write('event: done\ndata: that is all\n\n')
-      clearInterval(timer)
-      return
-    }
-    if (id === DROP_BEFORE && !dropped) {
-      dropped = true
-      log('server', `drops the connection before event ${id}, as a proxy or a deploy would`)
-      clearInterval(timer)
-      response.socket?.destroy()
-      return
-    }
-    response.write(`id: ${id}\nevent: tick\ndata: ${JSON.stringify({ n: id })}\n\n`)
-    id++
-  }, INTERVAL_MS)
-  response.on('close', () => clearInterval(timer))
+  say('the terminal part is done: every tick arrived once, in order, across the drop')
+  if (serveSeconds > 0) {
+    say(`the page stays up at ${demo.origin}/ for ${serveSeconds} s (Ctrl-C to stop sooner)`)
+    serveTimer = setTimeout(() => stop(0), serveSeconds * 1000)
+  } else stop(0)
 })
 
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address()
-  const url = `http://127.0.0.1:${port}/stream`
-  log('server', `listening on ${url}`)
-
-  const source = new EventSource(url)
-  const finish = (why) => {
-    source.close()
-    server.close()
-    server.closeAllConnections()
-    log('client', `${why}; closed`)
-  }
-  source.onopen = () => log('client', 'open')
-  source.onerror = () =>
-    log(
-      'client',
-      source.readyState === EventSource.CONNECTING ? 'connection lost, reconnecting…' : 'failed',
-    )
-  source.addEventListener('tick', (event) =>
-    log('client', `tick id=${event.lastEventId} data=${event.data}`),
+function say(text) {
+  process.stderr.write(
+    `\x1b[2m# ${text}\x1b[0m\n`.replace(/\x1b\[[0-9;]*m/g, process.stderr.isTTY ? '$&' : ''),
   )
-  source.addEventListener('done', () => finish('server says done'))
-  process.once('SIGINT', () => finish('Ctrl-C'))
-})
-
-function log(who, text) {
-  console.log(`${new Date().toISOString().slice(11, 23)}  ${who.padEnd(6)}  ${text}`)
 }

@@ -14,15 +14,16 @@ const answer =
 /** Starts the demo server; resolves with its origin and a close function. */
 export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
   const feeds = new Set()
+  // The last ticks, so a client that reconnects with Last-Event-ID gets what it missed.
+  const history = []
   let tick = 0
   const timer = setInterval(() => {
     tick++
-    const data = JSON.stringify({
-      n: tick,
-      price: (100 + 5 * Math.sin(tick / 3)).toFixed(2),
-      at: new Date().toISOString(),
-    })
-    for (const response of feeds) response.write(`id: ${tick}\nevent: tick\ndata: ${data}\n\n`)
+    const price = (100 + 5 * Math.sin(tick / 3)).toFixed(2)
+    const message = `id: ${tick}\nevent: tick\ndata: ${JSON.stringify({ n: tick, price })}\n\n`
+    history.push({ id: tick, message })
+    if (history.length > 1000) history.shift()
+    for (const response of feeds) response.write(message)
   }, tickMs)
 
   const server = http.createServer(async (request, response) => {
@@ -40,8 +41,7 @@ export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
     } else if (request.method === 'POST' && path === '/chat') {
       await chat(request, response)
     } else if (request.method === 'POST' && path === '/drop') {
-      const dropped = feeds.size
-      for (const feed of feeds) feed.destroy()
+      const dropped = drop()
       response
         .writeHead(200, { 'Content-Type': 'application/json' })
         .end(JSON.stringify({ dropped }))
@@ -52,14 +52,23 @@ export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
 
   function openFeed(request, response) {
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' })
-    // Resume: everything after the client's Last-Event-ID is already gone in this toy feed, so
-    // say where the client resumed from, then continue live.
     const last = request.headers['last-event-id']
     response.write(
       `retry: 1000\nevent: hello\ndata: ${JSON.stringify({ resumedAfter: last ?? null })}\n\n`,
     )
+    // Resume: replay what the client missed since its Last-Event-ID, then continue live.
+    if (last !== undefined) {
+      for (const { id, message } of history) if (id > Number(last)) response.write(message)
+    }
     feeds.add(response)
     response.on('close', () => feeds.delete(response))
+  }
+
+  /** Cuts every feed connection, as a proxy timeout or a deploy would. */
+  function drop() {
+    const dropped = feeds.size
+    for (const feed of feeds) feed.destroy()
+    return dropped
   }
 
   async function chat(request, response) {
@@ -84,6 +93,7 @@ export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
   const origin = `http://127.0.0.1:${server.address().port}`
   return {
     origin,
+    drop,
     close() {
       clearInterval(timer)
       server.closeAllConnections()
