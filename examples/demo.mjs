@@ -56,7 +56,7 @@ child.on('exit', (code) => {
 })
 
 function say(text) {
-  process.stderr.write(
-    `\x1b[2m# ${text}\x1b[0m\n`.replace(/\x1b\[[0-9;]*m/g, process.stderr.isTTY ? '$&' : ''),
-  )
+  // Dimmed on a terminal, plain when piped.
+  const [dim, reset] = process.stderr.isTTY ? ['\x1b[2m', '\x1b[0m'] : ['', '']
+  process.stderr.write(`${dim}# ${text}${reset}\n`)
 }

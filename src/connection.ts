@@ -11,7 +11,7 @@ import { pageIsHidden, watchPage } from './page-lifecycle.js'
 import { backoffDelay, isIdempotent, NATIVE_RETRY_POLICY, parseRetryAfter } from './retry.js'
 import type { ResponseHead, Transport, TransportHandle, TransportRequest } from './transport.js'
 import { originOf, withQueryParam } from './url.js'
-import { utf8ByteString } from './utf8.js'
+import { utf8HeaderValue } from './utf8.js'
 
 /** The values of `EventSource.readyState`. @internal */
 export const CONNECTING = 0
@@ -300,7 +300,7 @@ export class Connection {
     headers['accept'] ??= 'text/event-stream'
     // [spec] "If ev's last event ID string is not the empty string, set (`Last-Event-ID`, last
     // event ID string, encoded as UTF-8) in request's header list."
-    if (this.lastEventId !== '') headers['last-event-id'] = utf8ByteString(this.lastEventId)
+    if (this.lastEventId !== '') headers['last-event-id'] = utf8HeaderValue(this.lastEventId)
     return {
       url,
       method: this.#options.method,
@@ -492,13 +492,20 @@ export class Connection {
   }
 
   /** `readTimeout`: checks idleness at most once per timeout period, not on every chunk. */
-  #armReadTimer(after: number): void {
+  #armReadTimer(after: number, confirmations = 0): void {
     this.#readTimer = setTimeout(() => {
       this.#readTimer = undefined
       const timeout = this.#options.readTimeout
       const idle = Date.now() - this.#lastActivity
       if (idle < timeout) {
         this.#armReadTimer(timeout - idle)
+        return
+      }
+      // A timer can fire before bytes that arrived while the event loop was blocked (a long GC,
+      // synchronous work) have been read: let two more turns of I/O run before calling the
+      // connection dead.
+      if (confirmations < 2) {
+        this.#armReadTimer(0, confirmations + 1)
         return
       }
       const message = `No data received for ${timeout} ms`

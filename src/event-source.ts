@@ -1,19 +1,19 @@
 import { CLOSED, CONNECTING, Connection, OPEN } from './connection.js'
+import { EventTargetBase } from './dom.js'
 import { createMessageEvent, EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 import { iterateEvents } from './iterate.js'
 import { type EventSourceOptions, normalizeOptions } from './options.js'
 import { platformTransport } from './platform.js'
-import { EventTargetShim } from './shims.js'
-import { support } from './support.js'
-import type { EventSourceEventMap, EventSourceLike } from './types.js'
+import type {
+  EventSourceEventMap,
+  EventSourceLike,
+  EventSourceMessageEvent,
+  Listener,
+  ListenerOptions,
+} from './types.js'
 import { resolveUrl } from './url.js'
 
 type HandlerName = 'open' | 'message' | 'error'
-
-// Old browsers cannot construct (or subclass) `EventTarget`: the class then extends the stand-in.
-const EventTargetBase: typeof EventTarget = support.eventTarget
-  ? EventTarget
-  : (EventTargetShim as unknown as typeof EventTarget)
 
 // An event handler attribute's value. Its `this` is the structural W3C shape, not the class:
 // private fields make the class nominal, and the DOM's EventSource type must stay assignable.
@@ -21,8 +21,9 @@ const EventTargetBase: typeof EventTarget = support.eventTarget
 type Handler<E extends Event> = ((this: EventSourceLike, event: E) => any) | null
 
 // What the overloads below accept, as one implementation signature.
-// biome-ignore lint/suspicious/noExplicitAny: any instantiation of the class
-type AnyListener = ((this: EventSource<any>, event: never) => unknown) | EventListenerObject | null
+type AnyListener =
+  // biome-ignore lint/suspicious/noExplicitAny: any instantiation of the class
+  ((this: EventSource<any>, event: never) => unknown) | { handleEvent(event: Event): void } | null
 
 interface HandlerSlot {
   value: object | null
@@ -61,7 +62,7 @@ export class EventSource<
   readonly #connection: Connection
   readonly #closeCallbacks = new Set<() => void>()
   /** `events('*')` iterators: they see every message event, whatever its type. */
-  readonly #anyMessage = new Set<(event: MessageEvent<string>) => void>()
+  readonly #anyMessage = new Set<(event: EventSourceMessageEvent) => void>()
   readonly #handlers: Record<HandlerName, HandlerSlot> = {
     open: { value: null, listener: undefined },
     message: { value: null, listener: undefined },
@@ -134,10 +135,10 @@ export class EventSource<
   }
 
   /** Handler for `message`: an event without an `event:` field (or with `event: message`). */
-  get onmessage(): Handler<MessageEvent<string>> {
-    return this.#handlers.message.value as Handler<MessageEvent<string>>
+  get onmessage(): Handler<EventSourceMessageEvent> {
+    return this.#handlers.message.value as Handler<EventSourceMessageEvent>
   }
-  set onmessage(value: Handler<MessageEvent<string>>) {
+  set onmessage(value: Handler<EventSourceMessageEvent>) {
     this.#setHandler('message', value)
   }
 
@@ -185,14 +186,14 @@ export class EventSource<
    */
   events(
     types: readonly string[] | '*' = ['message'],
-  ): AsyncIterableIterator<MessageEvent<string>> {
+  ): AsyncIterableIterator<EventSourceMessageEvent> {
     return iterateEvents(this, this.#onClose, this.#onAnyMessage, types)
   }
 
   /** `for await (const event of source)`: the same as `source.events()`. */
-  declare [Symbol.asyncIterator]: () => AsyncIterableIterator<MessageEvent<string>>
+  declare [Symbol.asyncIterator]: () => AsyncIterableIterator<EventSourceMessageEvent>
 
-  #onAnyMessage = (callback: (event: MessageEvent<string>) => void): (() => void) => {
+  #onAnyMessage = (callback: (event: EventSourceMessageEvent) => void): (() => void) => {
     this.#anyMessage.add(callback)
     return () => this.#anyMessage.delete(callback)
   }
@@ -217,29 +218,29 @@ export class EventSource<
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: Events[K]) => any,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void
   override addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: EventSourceEventMap[K]) => any,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void
   override addEventListener(
     type: string,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
-    listener: (this: EventSource<Events>, event: MessageEvent<string>) => any,
-    options?: boolean | AddEventListenerOptions,
+    listener: (this: EventSource<Events>, event: EventSourceMessageEvent) => any,
+    options?: boolean | ListenerOptions,
   ): void
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: Listener | null,
+    options?: boolean | ListenerOptions,
   ): void
   override addEventListener(
     type: string,
     listener: AnyListener,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void {
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
@@ -248,29 +249,29 @@ export class EventSource<
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: Events[K]) => any,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void
   override removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: EventSourceEventMap[K]) => any,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void
   override removeEventListener(
     type: string,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
-    listener: (this: EventSource<Events>, event: MessageEvent<string>) => any,
-    options?: boolean | EventListenerOptions,
+    listener: (this: EventSource<Events>, event: EventSourceMessageEvent) => any,
+    options?: boolean | ListenerOptions,
   ): void
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: Listener | null,
+    options?: boolean | ListenerOptions,
   ): void
   override removeEventListener(
     type: string,
     listener: AnyListener,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void {
     super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }

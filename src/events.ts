@@ -2,12 +2,9 @@
  * The events an EventSource fires, built in one place so that platforms lacking the event
  * classes can be given stand-ins without touching the processing model.
  */
-import type { ResponseHeadersLike } from './options.js'
-import { EventShim, MessageEventShim } from './shims.js'
-import { support } from './support.js'
 
-// Old browsers cannot construct `Event`: the events below then extend the stand-in.
-const EventBase: typeof Event = support.event ? Event : (EventShim as unknown as typeof Event)
+import { EventBase, newMessageEvent } from './dom.js'
+import type { ResponseHeadersLike } from './options.js'
 
 /**
  * The `open` event: a plain `Event` as the spec fires it, plus the response's `status` and
@@ -103,8 +100,5 @@ export function createMessageEvent(
   origin: string,
   lastEventId: string,
 ): MessageEvent<string> {
-  const init = { data, origin, lastEventId }
-  return support.messageEvent
-    ? new MessageEvent(type, init)
-    : (new MessageEventShim(type, init) as unknown as MessageEvent<string>)
+  return newMessageEvent(type, { data, origin, lastEventId })
 }

@@ -4,12 +4,22 @@ export { type ErrorReason, EventSourceErrorEvent, EventSourceOpenEvent } from '.
 export { type InstallOptions, install } from './install.js'
 export type {
   BodySource,
+  BodyValue,
   ConnectContext,
+  CredentialsMode,
   EventSourceOptions,
   FetchLike,
   HeadersSource,
+  HeadersValue,
   ResponseHeadersLike,
   RetryContext,
   RetryOptions,
 } from './options.js'
-export type { EventSourceEventMap, EventSourceInit, EventSourceLike } from './types.js'
+export type {
+  EventSourceEventMap,
+  EventSourceInit,
+  EventSourceLike,
+  EventSourceMessageEvent,
+  Listener,
+  ListenerOptions,
+} from './types.js'

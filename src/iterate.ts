@@ -1,11 +1,11 @@
 import { EventSourceError } from './errors.js'
-import type { EventSourceLike } from './types.js'
+import type { EventSourceLike, EventSourceMessageEvent } from './types.js'
 
 /** Subscribes to close() (which fires no event); returns the unsubscribe function. @internal */
 export type OnClose = (callback: () => void) => () => void
 
 /** Subscribes to every message event, whatever its type; returns the unsubscribe function. @internal */
-export type OnAnyMessage = (callback: (event: MessageEvent<string>) => void) => () => void
+export type OnAnyMessage = (callback: (event: EventSourceMessageEvent) => void) => () => void
 
 /**
  * Turns a source's events into an async iterator. Events arriving faster than the loop takes
@@ -17,10 +17,13 @@ export function iterateEvents(
   onClose: OnClose,
   onAnyMessage: OnAnyMessage,
   types: readonly string[] | '*',
-): AsyncIterableIterator<MessageEvent<string>> {
-  const queue: Array<MessageEvent<string>> = []
+): AsyncIterableIterator<EventSourceMessageEvent> {
+  const queue: Array<EventSourceMessageEvent> = []
   let pending:
-    | { resolve(result: IteratorResult<MessageEvent<string>>): void; reject(error: unknown): void }
+    | {
+        resolve(result: IteratorResult<EventSourceMessageEvent>): void
+        reject(error: unknown): void
+      }
     | undefined
   let failure: EventSourceError | undefined
   let finished = false
@@ -30,7 +33,7 @@ export function iterateEvents(
     const { resolve, reject } = pending
     if (queue.length > 0) {
       pending = undefined
-      resolve({ value: queue.shift() as MessageEvent<string>, done: false })
+      resolve({ value: queue.shift() as EventSourceMessageEvent, done: false })
     } else if (failure !== undefined) {
       pending = undefined
       reject(failure)
@@ -41,7 +44,7 @@ export function iterateEvents(
     }
   }
   const onMessage = (event: Event): void => {
-    queue.push(event as MessageEvent<string>)
+    queue.push(event as EventSourceMessageEvent)
     settle()
   }
   const onError = (event: Event): void => {
@@ -80,7 +83,7 @@ export function iterateEvents(
       queue.length = 0
       return Promise.resolve({ value: undefined, done: true })
     },
-  } as AsyncIterableIterator<MessageEvent<string>>
+  } as AsyncIterableIterator<EventSourceMessageEvent>
   // Absent in IE 11 (no Symbol): there, call next() directly.
   if (typeof Symbol === 'function' && Symbol.asyncIterator !== undefined) {
     ;(iterator as unknown as Record<symbol, unknown>)[Symbol.asyncIterator] = () => iterator

@@ -68,16 +68,25 @@ export interface RetryOptions {
   statuses?: readonly number[]
 }
 
+// fetch's own types, reached through `RequestInit`, which the DOM library and Node's types both
+// declare: the declarations then compile in either.
+/** What fetch accepts as a body. @public */
+export type BodyValue = NonNullable<RequestInit['body']>
+/** What fetch accepts as headers. @public */
+export type HeadersValue = NonNullable<RequestInit['headers']>
+/** A fetch credentials mode. @public */
+export type CredentialsMode = NonNullable<RequestInit['credentials']>
+
 /** A body, or where it comes from. @public */
 export type BodySource =
-  | BodyInit
+  | BodyValue
   | null
-  | ((context: ConnectContext) => BodyInit | null | Promise<BodyInit | null>)
+  | ((context: ConnectContext) => BodyValue | null | Promise<BodyValue | null>)
 
 /** Request headers, or a function that gives them for each attempt. @public */
 export type HeadersSource =
-  | HeadersInit
-  | ((context: ConnectContext) => HeadersInit | Promise<HeadersInit>)
+  | HeadersValue
+  | ((context: ConnectContext) => HeadersValue | Promise<HeadersValue>)
 
 /** A `fetch`-compatible function. @public */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
@@ -97,7 +106,7 @@ export interface EventSourceOptions extends EventSourceInit {
   /** A fetch implementation to use instead of the platform's. */
   fetch?: FetchLike | undefined
   /** Fetch credentials mode; overrides what `withCredentials` implies. */
-  credentials?: RequestCredentials | undefined
+  credentials?: CredentialsMode | undefined
   /** Resume from this id: sent as `Last-Event-ID` from the first request on. @defaultValue '' */
   lastEventId?: string | undefined
   /** Also send the last event ID in this query parameter (for servers that cannot read the header). */
@@ -126,7 +135,7 @@ export interface EventSourceOptions extends EventSourceInit {
 /** Options after validation. @internal */
 export interface NormalizedOptions {
   readonly withCredentials: boolean
-  readonly credentials: RequestCredentials
+  readonly credentials: CredentialsMode
   readonly method: string
   readonly headers: HeadersSource | undefined
   readonly body: BodySource | undefined
@@ -222,7 +231,7 @@ function normalizeMethod(method: unknown): string {
  * Names are lower-cased so the connection can merge its own headers without duplicates.
  * @internal
  */
-export function headerEntries(init: HeadersInit, option = 'headers'): Array<[string, string]> {
+export function headerEntries(init: HeadersValue, option = 'headers'): Array<[string, string]> {
   let pairs: Array<[string, string]>
   if (typeof init !== 'object' || init === null) throw optionError(option, 'a HeadersInit', init)
   if (typeof (init as Headers).forEach === 'function' && !Array.isArray(init)) {

@@ -20,7 +20,7 @@ export interface EventSourceInit {
  */
 export interface EventSourceEventMap {
   error: EventSourceErrorEvent
-  message: MessageEvent<string>
+  message: EventSourceMessageEvent
   open: EventSourceOpenEvent
 }
 
@@ -37,3 +37,33 @@ export interface EventSourceLike extends EventTarget {
   readonly withCredentials: boolean
   close(): void
 }
+
+/**
+ * A message event as this library types it: the `MessageEvent` fields an EventSource fills.
+ * At run time it is the platform's `MessageEvent` (`instanceof MessageEvent` holds); the type is
+ * written out so that the declarations compile without the DOM library (Node's types alone).
+ * @public
+ */
+export interface EventSourceMessageEvent extends Event {
+  /** The event's `data:` lines, joined with LF. */
+  readonly data: string
+  /** Serialized origin of the stream's final URL (after redirects). */
+  readonly origin: string
+  /** The last event ID when the event was dispatched. */
+  readonly lastEventId: string
+  /** Always null for server-sent events. */
+  readonly source: unknown
+  /** Always empty for server-sent events. */
+  readonly ports: readonly unknown[]
+}
+
+/** `addEventListener` options, structurally (no DOM library needed). @public */
+export interface ListenerOptions {
+  capture?: boolean
+  once?: boolean
+  passive?: boolean
+  signal?: AbortSignal
+}
+
+/** A listener function or object, structurally (no DOM library needed). @public */
+export type Listener = ((event: Event) => void) | { handleEvent(event: Event): void }

@@ -40,3 +40,26 @@ export function utf8ByteString(value: string): string {
   }
   return bytes
 }
+
+interface NavigatorLike {
+  readonly navigator?: { readonly userAgent?: string }
+}
+
+// WebKit encodes header values as UTF-8 itself (in fetch and XMLHttpRequest alike), where other
+// engines send each character as one byte: encoding first would send it twice. Seen on the wire
+// in WebKitGTK and WPE WebKit; nothing but the user agent tells (iOS browsers are all WebKit).
+const userAgent = (globalThis as NavigatorLike).navigator?.userAgent ?? ''
+const platformEncodesUtf8 =
+  /AppleWebKit/.test(userAgent) && !/Chrome\/|Chromium|Edg\//.test(userAgent)
+
+/**
+ * A header value that reaches the wire as the UTF-8 bytes of `value`. On WebKit that holds for
+ * text up to U+00FF only: WebKit encodes values itself but refuses characters beyond U+00FF
+ * (fetch's ByteString rule), so such text goes pre-encoded and arrives encoded twice, which at
+ * least keeps the connection working.
+ * @internal
+ */
+export function utf8HeaderValue(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the latin-1 range is the point
+  return platformEncodesUtf8 && /^[\x00-\xff]*$/.test(value) ? value : utf8ByteString(value)
+}

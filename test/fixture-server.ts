@@ -104,6 +104,22 @@ export class FixtureServer {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
 
+  // One record (and one listener) per TCP connection, shared by the requests it carries.
+  readonly #connections = new WeakMap<Socket, { closed: boolean }>()
+
+  #connectionOf(socket: Socket): { closed: boolean } {
+    let connection = this.#connections.get(socket)
+    if (connection === undefined) {
+      const record = { closed: false }
+      socket.once('close', () => {
+        record.closed = true
+      })
+      this.#connections.set(socket, record)
+      connection = record
+    }
+    return connection
+  }
+
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const file = this.#static.get(path)
@@ -121,10 +137,7 @@ export class FixtureServer {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('no such route')
       return
     }
-    const connection = { closed: false }
-    req.socket.once('close', () => {
-      connection.closed = true
-    })
+    const connection = this.#connectionOf(req.socket)
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const rawLastEventId = req.headers['last-event-id']

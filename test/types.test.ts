@@ -2,6 +2,7 @@ import type {
   EventSource,
   EventSourceErrorEvent,
   EventSourceInit,
+  EventSourceMessageEvent,
   EventSourceOpenEvent,
 } from 'isomorphic-eventsource'
 import { describe, expectTypeOf, test } from 'vitest'
@@ -12,8 +13,9 @@ describe('types', () => {
     // A plain assignment is the strictest check of assignability there is.
     const asDom = (source: EventSource): globalThis.EventSource => source
     expectTypeOf(asDom).returns.toEqualTypeOf<globalThis.EventSource>()
-    const typed = (source: EventSource<{ tick: MessageEvent<string> }>): globalThis.EventSource =>
-      source
+    const typed = (
+      source: EventSource<{ tick: EventSourceMessageEvent }>,
+    ): globalThis.EventSource => source
     expectTypeOf(typed).returns.toEqualTypeOf<globalThis.EventSource>()
     expectTypeOf<typeof EventSource.CLOSED>().toEqualTypeOf<2>()
   })
@@ -22,7 +24,7 @@ describe('types', () => {
     const source = null as unknown as EventSource
     if (source === null) return
     source.addEventListener('message', (event) =>
-      expectTypeOf(event).toEqualTypeOf<MessageEvent<string>>(),
+      expectTypeOf(event).toEqualTypeOf<EventSourceMessageEvent>(),
     )
     source.addEventListener('open', (event) =>
       expectTypeOf(event).toEqualTypeOf<EventSourceOpenEvent>(),
@@ -31,13 +33,13 @@ describe('types', () => {
       expectTypeOf(event.status).toEqualTypeOf<number | undefined>(),
     )
     source.addEventListener('custom', (event) =>
-      expectTypeOf(event).toEqualTypeOf<MessageEvent<string>>(),
+      expectTypeOf(event).toEqualTypeOf<EventSourceMessageEvent>(),
     )
     source.addEventListener('custom', { handleEvent: () => undefined })
   })
 
   test('a generic event map types named events', () => {
-    interface Progress extends MessageEvent<string> {
+    interface Progress extends EventSourceMessageEvent {
       readonly type: 'progress'
     }
     const source = null as unknown as EventSource<{ progress: Progress }>

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module'
 import {
   EventSource,
+  type EventSourceMessageEvent,
   type EventSourceOptions,
   type RetryContext,
   type RetryOptions,
@@ -170,7 +171,7 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
       }
       finish(EXIT.failed, failureText(event.message, exhausted.attempts))
     })
-    const print = (event: MessageEvent<string>): void => {
+    const print = (event: EventSourceMessageEvent): void => {
       if (done) return
       const printable = {
         type: event.type,

@@ -16,6 +16,10 @@ export const XHR_RECYCLE_LENGTH = 1024 * 1024
  */
 export const xhrTransport: Transport = (request, handlers): TransportHandle => {
   const xhr = new XMLHttpRequest()
+  // Some engines fail a request inside send() (Chromium, for a scheme it cannot fetch): a
+  // callback then would run before the transport has returned, inside the EventSource
+  // constructor. While send() runs, callbacks wait for the next task.
+  let sending = false
   let stopped = false
   let headed = false
   let seen = 0
@@ -61,8 +65,11 @@ export const xhrTransport: Transport = (request, handlers): TransportHandle => {
   xhr.overrideMimeType?.('text/plain; charset=utf-8')
   for (const name of Object.keys(request.headers))
     xhr.setRequestHeader(name, request.headers[name] as string)
-  xhr.onprogress = deliver
-  xhr.onreadystatechange = () => {
+  xhr.onprogress = () => {
+    if (sending) setTimeout(deliver, 0)
+    else deliver()
+  }
+  const onChange = (): void => {
     if (stopped) return
     if (xhr.readyState >= 2) head()
     if (xhr.readyState >= 3) deliver()
@@ -72,7 +79,23 @@ export const xhrTransport: Transport = (request, handlers): TransportHandle => {
     if (headed) handlers.onEnd()
     else handlers.onError(new TypeError('Network request failed'))
   }
-  xhr.send((request.body as XMLHttpRequestBodyInit | null) ?? null)
+  xhr.onreadystatechange = () => {
+    if (sending) setTimeout(onChange, 0)
+    else onChange()
+  }
+  sending = true
+  try {
+    xhr.send((request.body as XMLHttpRequestBodyInit | null) ?? null)
+  } catch (error) {
+    // A body XMLHttpRequest cannot send: a failed attempt, reported as the contract says.
+    setTimeout(() => {
+      if (stopped) return
+      stopped = true
+      handlers.onError(error)
+    }, 0)
+  } finally {
+    sending = false
+  }
 
   return {
     abort() {

@@ -1,0 +1,90 @@
+/**
+ * The shared conformance suite in every engine but Chromium (browser-test/conformance.test.ts
+ * covers that one): Firefox ESR, WebKitGTK and WPE WebKit, each against its native EventSource
+ * and against ours (the ESM build installed as `window.EventSource`). Engines run one after
+ * another. A missing engine is skipped with a message, or fails under REQUIRE_ALL_ENGINES=1.
+ */
+import { afterAll, beforeAll } from 'vitest'
+import { engines } from './engines/index.js'
+import { defineEngineSuite, type Exceptions, type Fixture, startFixture } from './engines/suite.js'
+
+/**
+ * Named differences from the expected result: case name → "engine/mode" → why. (Differences
+ * every engine shares live in the case itself: `oursDiffers`, `chromiumDiffers`.)
+ */
+const webkitRetry =
+  'WebKit takes this retry value as a reconnection time (it parses leniently: spaces before and after the digits are accepted, and an empty value resets its 3 s default), where the spec ignores any value that is not only ASCII digits; the reconnect then comes after the case’s 2.5 s window.'
+
+const webkitHeaderEncoding =
+  'WebKit encodes request header values as UTF-8 itself but refuses characters beyond U+00FF (fetch\'s ByteString rule), so a script cannot put the UTF-8 bytes of "€" or "😀" on the wire: ours sends such an id pre-encoded (it arrives encoded twice; text up to U+00FF arrives right). WebKit\'s native EventSource, inside the engine, can.'
+
+const exceptions: Exceptions = {
+  'a reconnect sends the last event ID, encoded as UTF-8': {
+    'webkitgtk/ours': webkitHeaderEncoding,
+    'wpe/ours': webkitHeaderEncoding,
+  },
+  'a block without data dispatches nothing': {
+    'firefox/native':
+      'Firefox updates lastEventId only when an event with data is dispatched; the spec sets the last event ID string from the buffer in "dispatch the event" step 1, before the empty-data return, so the data-less `id: 1` block counts.',
+  },
+  'an id containing U+0000 is ignored': {
+    'firefox/native':
+      'Firefox drops the connection (error, then reconnect) on an `id` field containing U+0000, where the spec ignores that field and carries on.',
+  },
+  'an id in a block without data still sets the last event ID': {
+    'firefox/native':
+      'Firefox keeps the id of a block without data out of the last event ID ("dispatch the event" step 1 sets it before the empty-data return), so the reconnect sends none.',
+    'webkitgtk/native':
+      'WebKit keeps the id of a block without data out of the last event ID ("dispatch the event" step 1 sets it before the empty-data return), so the reconnect sends none.',
+    'wpe/native':
+      'WebKit keeps the id of a block without data out of the last event ID ("dispatch the event" step 1 sets it before the empty-data return), so the reconnect sends none.',
+  },
+  'announces a 200 response of type "text/html, text/event-stream"': {
+    'webkitgtk/native':
+      'WebKit checks the whole Content-Type value; Fetch\'s "extract a MIME type" takes the last valid entry of a combined list (text/event-stream here), as Chromium, Firefox and we do.',
+    'wpe/native':
+      'WebKit checks the whole Content-Type value; Fetch\'s "extract a MIME type" takes the last valid entry of a combined list (text/event-stream here), as Chromium, Firefox and we do.',
+  },
+  'one leading BOM is stripped, even split across chunks': {
+    'webkitgtk/native':
+      'WebKit does not recognise a BOM split across network reads: the first field name keeps the broken BOM, nothing is dispatched, and the stream reconnects over and over.',
+    'wpe/native':
+      'WebKit does not recognise a BOM split across network reads: the first field name keeps the broken BOM, nothing is dispatched, and the stream reconnects over and over.',
+  },
+  'a retry value with a second leading space is ignored': {
+    'webkitgtk/native': webkitRetry,
+    'wpe/native': webkitRetry,
+  },
+  'a retry value with a trailing space is ignored': {
+    'webkitgtk/native': webkitRetry,
+    'wpe/native': webkitRetry,
+  },
+  'a retry value with an empty value is ignored': {
+    'webkitgtk/native': webkitRetry,
+    'wpe/native': webkitRetry,
+  },
+}
+
+const targets = engines.filter((engine) => engine.name !== 'chromium')
+const missing = await Promise.all(targets.map((engine) => engine.available()))
+
+let fixture: Fixture | undefined
+beforeAll(async () => {
+  fixture = await startFixture(['native', 'ours'])
+}, 60_000)
+afterAll(async () => {
+  await fixture?.close()
+})
+
+targets.forEach((engine, index) => {
+  defineEngineSuite({
+    engine,
+    missing: missing[index],
+    modes: ['native', 'ours'],
+    exceptions,
+    fixture: () => {
+      if (fixture === undefined) throw new Error('fixture not started')
+      return fixture
+    },
+  })
+})

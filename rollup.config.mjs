@@ -1,0 +1,124 @@
+// The legacy `<script>` bundle: src/legacy.ts → dist/eventsource.legacy.js and
+// dist/eventsource.legacy.min.js, an ES5 IIFE for browsers without fetch streams (the
+// XMLHttpRequest transport takes over there). esbuild, and so tsup, cannot emit ES5; Babel can.
+// Run after tsup (`tsup && rollup -c`): tsup's `clean` empties dist/.
+// Gates: test/bundle.test.ts (es-check ES5 + features, acorn, size budgets).
+import { readFileSync } from 'node:fs'
+import { babel } from '@rollup/plugin-babel'
+import { nodeResolve } from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+
+const read = (path) => readFileSync(new URL(path, import.meta.url), 'utf8')
+const pkg = JSON.parse(read('./package.json'))
+const parserPkg = JSON.parse(read('./node_modules/eventsource-parser/package.json'))
+
+// Both MIT notices in full: this file is served on its own (copied, put on a CDN), without the
+// package's LICENSE beside it. LICENSE holds ours first, then (after a `---` line) the parser's.
+const ownLicense = read('./LICENSE').split(/^---$/m)[0].trim()
+const banner = `/*! isomorphic-eventsource ${pkg.version} (legacy ES5 bundle)
+${ownLicense}
+
+Bundles eventsource-parser ${parserPkg.version}:
+${read('./node_modules/eventsource-parser/LICENSE').trim()}
+*/`
+
+// What the global object is called inside the bundle (see `globalThisToLocal`).
+const GLOBAL = '__isomorphicEventSourceGlobal'
+
+// The prelude: hand-written ES5 that runs inside the IIFE before any module. It holds only what
+// the code needs and ES5 browsers (IE 11) lack; `es-check --checkFeatures` in test/bundle.test.ts
+// finds new needs. Nothing here replaces what the browser has.
+const prelude = `
+var ${GLOBAL} = typeof self !== 'undefined' ? self : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : {};
+(function () {
+  function shim(proto, name, value) {
+    if (!proto[name]) Object.defineProperty(proto, name, { value: value, writable: true, configurable: true });
+  }
+  // eventsource-parser checks id values for NUL with String.prototype.includes.
+  shim(String.prototype, 'includes', function (search, start) {
+    return String.prototype.indexOf.call(this, search, start) !== -1;
+  });
+  // es-check cannot tell the two includes apart, so an Array one that src may gain is covered.
+  shim(Array.prototype, 'includes', function (value) {
+    for (var i = 0; i < this.length; i++) {
+      if (this[i] === value || (value !== value && this[i] !== this[i])) return true;
+    }
+    return false;
+  });
+})();
+`
+
+// The modules the legacy bundle swaps for their old-browser versions: stand-ins for the DOM event
+// classes, and the XMLHttpRequest transport. The modern build never carries them.
+const LEGACY_MODULES = { './dom.js': './dom.legacy.ts', './platform.js': './platform.legacy.ts' }
+
+// src/ imports siblings as './x.js' (NodeNext style); the files are './x.ts'.
+const tsFromJs = {
+  name: 'ts-from-js',
+  async resolveId(source, importer, options) {
+    if (!importer?.endsWith('.ts') || !/^\.\.?\/.*\.js$/.test(source)) return null
+    const target = LEGACY_MODULES[source] ?? source.replace(/\.js$/, '.ts')
+    return this.resolve(target, importer, { ...options, skipSelf: true })
+  },
+}
+
+// A bare `globalThis` is a ReferenceError where it is missing (IE 11, Safari < 12.1, Chrome < 71,
+// Firefox < 65), so free references become the prelude's variable. A global `globalThis` shim
+// would work too, but would change the page for everyone.
+function globalThisToLocal({ types: t }) {
+  return {
+    name: 'global-this-to-local',
+    visitor: {
+      Identifier(path) {
+        if (
+          path.node.name === 'globalThis' &&
+          path.isReferencedIdentifier() &&
+          !path.scope.hasBinding('globalThis', true)
+        ) {
+          path.replaceWith(t.identifier(GLOBAL))
+        }
+      },
+    },
+  }
+}
+
+export default {
+  input: 'src/legacy.ts',
+  plugins: [
+    tsFromJs,
+    // eventsource-parser is ESM-only; `browser` picks browser fields where packages have them.
+    nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
+    babel({
+      babelHelpers: 'bundled',
+      babelrc: false,
+      configFile: false,
+      // No `exclude`: eventsource-parser ships ES2018+ syntax, which must be lowered too.
+      extensions: ['.ts', '.js', '.mjs'],
+      // `loose` assumes every superclass is a compiled class, callable as `Base.call(this)`. The
+      // classes here extend `EventTarget`, `Event` and `Error`, chosen at run time and native
+      // wherever the platform can construct them, and native constructors throw unless called
+      // with `new`. With this assumption off, Babel's `_callSuper` uses `Reflect.construct` where
+      // it exists; IE 11 has none, and there the bases are the ES5 stand-ins, which `apply` suits.
+      // `loose` also keeps parameters with defaults in the signature, which changes
+      // `Function.length` (`EventSource.length` must be 1, as WebIDL has it).
+      assumptions: { superIsCallableConstructor: false, ignoreFunctionLength: false },
+      plugins: [globalThisToLocal],
+      // Presets run last to first: TypeScript is stripped before preset-env lowers classes.
+      presets: [
+        ['@babel/preset-env', { targets: 'ie 11', loose: true, modules: false }],
+        ['@babel/preset-typescript', { allowDeclareFields: true, onlyRemoveTypeImports: true }],
+      ],
+    }),
+  ],
+  output: [
+    { file: 'dist/eventsource.legacy.js', format: 'iife', banner, intro: prelude },
+    {
+      file: 'dist/eventsource.legacy.min.js',
+      format: 'iife',
+      banner,
+      intro: prelude,
+      // The banner is added after minification, so the licences survive it.
+      plugins: [terser({ ecma: 5, compress: { passes: 2 }, safari10: true })],
+    },
+  ],
+}

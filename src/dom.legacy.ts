@@ -1,0 +1,27 @@
+/**
+ * `dom.ts` for the legacy `<script>` bundle: the platform's event classes where it can construct
+ * them, stand-ins (`shims.ts`) where it cannot (IE 11, Safari before 14).
+ * @internal
+ */
+import { EventShim, EventTargetShim, MessageEventShim } from './shims.js'
+import { support } from './support.js'
+
+/** @internal */
+export const EventTargetBase: typeof EventTarget = support.eventTarget
+  ? EventTarget
+  : (EventTargetShim as unknown as typeof EventTarget)
+
+/** @internal */
+export const EventBase: typeof Event = support.event
+  ? Event
+  : (EventShim as unknown as typeof Event)
+
+/** @internal */
+export function newMessageEvent(
+  type: string,
+  init: { data: string; origin: string; lastEventId: string },
+): MessageEvent<string> {
+  return support.messageEvent
+    ? new MessageEvent(type, init)
+    : (new MessageEventShim(type, init) as unknown as MessageEvent<string>)
+}

@@ -1,0 +1,17 @@
+// A consumer's CommonJS script (copied into a temp project that installed the packed tarball):
+// requires the package by name, receives one event from the URL in argv[2], closes, prints what
+// it saw. The process must then exit by itself.
+const { EventSource } = require('isomorphic-eventsource')
+
+const source = new EventSource(process.argv[2])
+const seen = { entry: require.resolve('isomorphic-eventsource'), states: [source.readyState] }
+source.onopen = () => seen.states.push(source.readyState)
+source.onerror = () => seen.states.push(`error ${source.readyState}`)
+source.onmessage = (event) => {
+  source.close()
+  seen.states.push(source.readyState)
+  const { data, lastEventId, origin } = event
+  console.log(
+    JSON.stringify({ ...seen, data, lastEventId, origin, isomorphic: EventSource.isomorphic }),
+  )
+}
