@@ -11,13 +11,14 @@ const parserPackage = JSON.parse(
 ) as { version: string }
 const banner = `/*! isomorphic-eventsource | MIT License | includes eventsource-parser ${parserPackage.version} (MIT License, Copyright (c) Espen Hovlandsdal): see LICENSE */`
 
-// The Node build swaps the platform module (fetch only) for the Node one (undici, proxies):
-// a browser bundle never sees undici, and Node never pays for a runtime check.
+// The Node build swaps two modules for Node's versions: the platform (undici, proxies) and the
+// event classes (a cheaper MessageEvent). A browser bundle never sees undici, and Node never pays
+// for a runtime check.
 const nodePlatform: Plugin = {
   name: 'node-platform',
   setup(build) {
-    build.onResolve({ filter: /^\.\/platform\.js$/ }, () => ({
-      path: fileURLToPath(new URL('./src/platform.node.ts', import.meta.url)),
+    build.onResolve({ filter: /^\.\/(platform|dom)\.js$/ }, (args) => ({
+      path: fileURLToPath(new URL(`./src/${args.path.slice(2, -3)}.node.ts`, import.meta.url)),
     }))
   },
 }

@@ -61,6 +61,11 @@ export class EventSource<
   readonly #withCredentials: boolean
   readonly #connection: Connection
   readonly #closeCallbacks = new Set<() => void>()
+  /**
+   * Event types someone may listen to (added, never removed: an over-estimate is safe). A message
+   * of any other type is not even built: nothing could observe it.
+   */
+  readonly #listened = new Set<string>()
   /** `events('*')` iterators: they see every message event, whatever its type. */
   readonly #anyMessage = new Set<(event: EventSourceMessageEvent) => void>()
   readonly #handlers: Record<HandlerName, HandlerSlot> = {
@@ -94,6 +99,7 @@ export class EventSource<
     this.#connection = new Connection(this.#url, options, platformTransport(options), {
       open: (status, headers) => this.dispatchEvent(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
+        if (!this.#listened.has(type) && this.#anyMessage.size === 0) return
         const event = createMessageEvent(type, data, origin, lastEventId)
         this.dispatchEvent(event)
         if (this.#anyMessage.size > 0) {
@@ -242,6 +248,7 @@ export class EventSource<
     listener: AnyListener,
     options?: boolean | ListenerOptions,
   ): void {
+    if (listener !== null && listener !== undefined) this.#listened.add(String(type))
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
@@ -290,6 +297,7 @@ export class EventSource<
       return
     }
     if (slot.listener !== undefined) return
+    this.#listened.add(name)
     slot.listener = (event) => {
       const callback = slot.value
       if (typeof callback !== 'function') return
