@@ -71,6 +71,10 @@ describe('interpreting an event stream', () => {
     expect(interpret([encoder.encode('\uFEFF'), encoder.encode('data: a\n\n')])).toEqual([
       'message:"a"',
     ])
+    // Two BOMs, the first split across chunks: Node 24's streaming TextDecoder strips both.
+    const twoBoms = encoder.encode('\uFEFF\uFEFFdata: a\n\n')
+    expect(interpret([twoBoms.slice(0, 1), twoBoms.slice(1)])).toEqual([])
+    expect(interpret([twoBoms.slice(0, 2), twoBoms.slice(2, 6), twoBoms.slice(6)])).toEqual([])
   })
 
   test('invalid UTF-8 becomes U+FFFD, even at a chunk boundary', () => {
