@@ -14,6 +14,10 @@ export default defineConfig({
         test: { name: 'node', include: ['test/**/*.test.ts'], testTimeout: 20_000 },
       },
       {
+        // The benchmark's smoke run (no timing assertions: it proves the harness still works).
+        test: { name: 'bench', include: ['bench/**/*.test.ts'], testTimeout: 180_000 },
+      },
+      {
         resolve: { alias },
         test: {
           name: 'browser',

@@ -2,6 +2,7 @@ import { EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici'
 import type { FetchLike, NormalizedOptions } from './options.js'
 import type { Transport } from './transport.js'
 import { createFetchTransport } from './transports/fetch.js'
+import { createUndiciTransport, undiciCanSend } from './transports/undici.js'
 
 /**
  * The Node transport: undici's fetch with a Dispatcher, for custom TLS, sockets and proxies.
@@ -12,6 +13,16 @@ import { createFetchTransport } from './transports/fetch.js'
  */
 export function platformTransport(options: NormalizedOptions): Transport {
   const dispatcher = options.dispatcher ?? proxyDispatcher(options.proxy)
+  // undici's request API: far less work per request and per chunk than fetch (bench/). Bodies
+  // only fetch can encode (Blob, FormData, streams, functions that may return them), and a
+  // `fetch` option, go through fetch.
+  if (
+    options.fetch === undefined &&
+    typeof options.body !== 'function' &&
+    undiciCanSend(options.body)
+  ) {
+    return createUndiciTransport(dispatcher as Parameters<typeof createUndiciTransport>[0])
+  }
   const extraInit = dispatcher === undefined ? undefined : { dispatcher }
   return createFetchTransport(options.fetch ?? (undiciFetch as unknown as FetchLike), extraInit)
 }

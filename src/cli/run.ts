@@ -121,6 +121,9 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
     let open = false
     let done = false
     let deadline: ReturnType<typeof setTimeout> | undefined
+    // With every event type printed through async iteration, events already dispatched may still
+    // wait in the iterator when the stream ends: they are printed before the exit.
+    let drained: Promise<void> = Promise.resolve()
 
     const finish = (code: ExitCode, failure?: string): void => {
       if (done) return
@@ -131,7 +134,7 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
       process.off('SIGTERM', onSigterm)
       // Failures are reported even under --quiet: they explain the exit code.
       if (failure !== undefined) stderr.write(formatStatus('bad', failure, errColors))
-      resolve(code)
+      void drained.then(() => resolve(code))
     }
     const onSigint = () => finish(EXIT.sigint)
     const onSigterm = () => finish(EXIT.sigterm)
@@ -171,8 +174,9 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
       }
       finish(EXIT.failed, failureText(event.message, exhausted.attempts))
     })
+    let full = false
     const print = (event: EventSourceMessageEvent): void => {
-      if (done) return
+      if (full) return
       const printable = {
         type: event.type,
         id: event.lastEventId,
@@ -182,7 +186,10 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
       }
       stdout.write(config.json ? formatJson(printable) : formatText(printable, outColors))
       printed++
-      if (config.maxEvents !== undefined && printed >= config.maxEvents) finish(EXIT.ok)
+      if (config.maxEvents !== undefined && printed >= config.maxEvents) {
+        full = true
+        finish(EXIT.ok)
+      }
     }
     if (config.events !== '*') {
       for (const type of config.events) source.addEventListener(type, print)
@@ -193,7 +200,7 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
       for await (const event of source.events('*')) print(event)
     }
     // A failure ends the loop with an error; the `error` listener above has reported it.
-    printAll().catch(() => undefined)
+    drained = printAll().catch(() => undefined)
   })
 }
 

@@ -1,0 +1,72 @@
+/**
+ * What is measured: each measurement is one run of `measure.mjs` with one scenario, and yields
+ * one or two metrics (latency gives p50 and p99, idle gives RSS and heap). Units and directions
+ * here are the single source for the table headers and the JSON.
+ */
+import { wireSize } from './protocol.mjs'
+
+/** @typedef {{ id: string, label: string, unit: string, better: 'higher' | 'lower' }} Metric */
+
+/** Table order. */
+export const metrics = [
+  { id: 'events16', label: '16 B events', unit: 'events/s', better: 'higher' },
+  { id: 'mb1k', label: '1 KiB events', unit: 'MB/s', better: 'higher' },
+  { id: 'mb64k', label: '64 KiB events', unit: 'MB/s', better: 'higher' },
+  { id: 'latencyP50', label: 'latency p50', unit: 'ms', better: 'lower' },
+  { id: 'latencyP99', label: 'latency p99', unit: 'ms', better: 'lower' },
+  { id: 'idleRss', label: 'idle RSS', unit: 'KiB/conn', better: 'lower' },
+  { id: 'idleHeap', label: 'idle heap', unit: 'KiB/conn', better: 'lower' },
+  { id: 'firstEvent', label: 'first event', unit: 'ms', better: 'lower' },
+]
+
+function throughput(id, size, pick) {
+  return {
+    id,
+    scenario: 'throughput',
+    params: (origin, mode) => ({
+      url: `${origin}/stream?size=${size}`,
+      size,
+      wire: wireSize(size),
+      warmupMs: mode.warmupMs,
+      windowMs: mode.windowMs,
+    }),
+    metrics: { [id]: pick },
+  }
+}
+
+/** Run order within a round: each measurement runs for every client before the next one starts. */
+export const measurements = [
+  throughput('events16', 16, (r) => r.eventsPerSecond),
+  throughput('mb1k', 1024, (r) => r.megabytesPerSecond),
+  throughput('mb64k', 65_536, (r) => r.megabytesPerSecond),
+  {
+    id: 'latency',
+    scenario: 'latency',
+    params: (origin, mode) => ({
+      url: `${origin}/paced?rate=${mode.latencyRate}&durationMs=${mode.latencyMs}&clock=ns`,
+      rate: mode.latencyRate,
+      durationMs: mode.latencyMs,
+      skipMs: mode.latencySkipMs,
+    }),
+    metrics: { latencyP50: (r) => r.p50, latencyP99: (r) => r.p99 },
+  },
+  {
+    id: 'firstEvent',
+    scenario: 'firstEvent',
+    params: (origin) => ({ url: `${origin}/stream?size=16&count=1` }),
+    metrics: { firstEvent: (r) => r.firstEventMs },
+  },
+  {
+    id: 'idle',
+    scenario: 'idle',
+    // Its own server per measurement: a fresh port, so the 4-tuples of the thousands of
+    // connections of the previous client (TIME_WAIT) never collide, and a clean server process.
+    ownServer: true,
+    params: (origin, mode) => ({
+      url: `${origin}/idle`,
+      n: mode.idleConnections,
+      batch: mode.idleBatch,
+    }),
+    metrics: { idleRss: (r) => r.rssKiB, idleHeap: (r) => r.heapKiB },
+  },
+]
