@@ -45,3 +45,15 @@ test('the demo page shows the live feed, survives a dropped connection and strea
   )
   await page.close()
 })
+
+test('the old-browser example runs the ES5 bundle where fetch, streams and EventSource are gone', async () => {
+  const page = await browser.newPage()
+  await page.goto(`${demo.origin}/old-browser?old=1`)
+  await page.waitForFunction(() => document.querySelectorAll('#events li').length >= 2, null, {
+    timeout: 10_000,
+  })
+  expect(await page.textContent('#which')).toBe('ours (polyfilled)')
+  expect(await page.evaluate(() => typeof (window as { fetch?: unknown }).fetch)).toBe('undefined')
+  expect(await page.textContent('#events li')).toMatch(/^tick \d+: \{"n":\d+/)
+  await page.close()
+})

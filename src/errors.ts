@@ -15,6 +15,7 @@ export function createSyntaxError(message: string): Error {
  * @public
  */
 export class EventSourceError extends Error {
+  /** Always `'EventSourceError'` (what `isEventSourceError` checks, across bundles). */
   override readonly name = 'EventSourceError'
   /** The HTTP status, when a response caused the failure. */
   readonly status: number | undefined

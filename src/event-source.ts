@@ -15,10 +15,14 @@ import { resolveUrl } from './url.js'
 
 type HandlerName = 'open' | 'message' | 'error'
 
-// An event handler attribute's value. Its `this` is the structural W3C shape, not the class:
-// private fields make the class nominal, and the DOM's EventSource type must stay assignable.
+/**
+ * The value of an event handler attribute (`onopen`, `onmessage`, `onerror`). Its `this` is the
+ * structural W3C shape, not the class: private fields make the class nominal, and the DOM's
+ * EventSource type must stay assignable.
+ * @public
+ */
 // biome-ignore lint/suspicious/noExplicitAny: mirrors the DOM's own handler type
-type Handler<E extends Event> = ((this: EventSourceLike, event: E) => any) | null
+export type EventHandler<E extends Event> = ((this: EventSourceLike, event: E) => any) | null
 
 // What the overloads below accept, as one implementation signature.
 type AnyListener =
@@ -51,8 +55,11 @@ export class EventSource<
   declare static readonly OPEN: 1
   /** readyState: the connection is closed and will not be reestablished. */
   declare static readonly CLOSED: 2
+  /** readyState: connecting, or waiting to reconnect. */
   declare readonly CONNECTING: 0
+  /** readyState: open and dispatching events. */
   declare readonly OPEN: 1
+  /** readyState: closed; it will not reconnect. */
   declare readonly CLOSED: 2
   /** Always `true`: tells this class from a native or other `EventSource` (say, after `install()`). */
   static readonly isomorphic = true
@@ -133,18 +140,20 @@ export class EventSource<
    * class stays assignable to the DOM type; the event is an {@link EventSourceOpenEvent}
    * (`addEventListener('open', …)` is typed so).
    */
-  get onopen(): Handler<Event> {
-    return this.#handlers.open.value as Handler<Event>
+  get onopen(): EventHandler<Event> {
+    return this.#handlers.open.value as EventHandler<Event>
   }
-  set onopen(value: Handler<Event>) {
+  /** Sets the handler; see the getter. */
+  set onopen(value: EventHandler<Event>) {
     this.#setHandler('open', value)
   }
 
   /** Handler for `message`: an event without an `event:` field (or with `event: message`). */
-  get onmessage(): Handler<EventSourceMessageEvent> {
-    return this.#handlers.message.value as Handler<EventSourceMessageEvent>
+  get onmessage(): EventHandler<EventSourceMessageEvent> {
+    return this.#handlers.message.value as EventHandler<EventSourceMessageEvent>
   }
-  set onmessage(value: Handler<EventSourceMessageEvent>) {
+  /** Sets the handler; see the getter. */
+  set onmessage(value: EventHandler<EventSourceMessageEvent>) {
     this.#setHandler('message', value)
   }
 
@@ -153,10 +162,11 @@ export class EventSource<
    * Typed `Event`, as in the DOM; the event is an {@link EventSourceErrorEvent} (`status`,
    * `message`, `willRetry`, …), and `addEventListener('error', …)` is typed so.
    */
-  get onerror(): Handler<Event> {
-    return this.#handlers.error.value as Handler<Event>
+  get onerror(): EventHandler<Event> {
+    return this.#handlers.error.value as EventHandler<Event>
   }
-  set onerror(value: Handler<Event>) {
+  /** Sets the handler; see the getter. */
+  set onerror(value: EventHandler<Event>) {
     this.#setHandler('error', value)
   }
 
@@ -220,24 +230,28 @@ export class EventSource<
     })
   }
 
+  /** Listens for an event of the optional event map, typed by its name. */
   override addEventListener<K extends keyof Events & string>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: Events[K]) => any,
     options?: boolean | ListenerOptions,
   ): void
+  /** Listens for `open`, `message` or `error`, typed. */
   override addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: EventSourceEventMap[K]) => any,
     options?: boolean | ListenerOptions,
   ): void
+  /** Listens for a named event (`event: type` on the wire): a message event. */
   override addEventListener(
     type: string,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: EventSourceMessageEvent) => any,
     options?: boolean | ListenerOptions,
   ): void
+  /** Listens with any listener function or object, as `EventTarget` does. */
   override addEventListener(
     type: string,
     listener: Listener | null,
@@ -252,24 +266,28 @@ export class EventSource<
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
+  /** Removes a listener added for an event of the optional event map. */
   override removeEventListener<K extends keyof Events & string>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: Events[K]) => any,
     options?: boolean | ListenerOptions,
   ): void
+  /** Removes a listener of `open`, `message` or `error`. */
   override removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: EventSourceEventMap[K]) => any,
     options?: boolean | ListenerOptions,
   ): void
+  /** Removes a listener of a named event. */
   override removeEventListener(
     type: string,
     // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
     listener: (this: EventSource<Events>, event: EventSourceMessageEvent) => any,
     options?: boolean | ListenerOptions,
   ): void
+  /** Removes any listener function or object, as `EventTarget` does. */
   override removeEventListener(
     type: string,
     listener: Listener | null,

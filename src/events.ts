@@ -17,6 +17,7 @@ export class EventSourceOpenEvent extends EventBase {
   /** The response headers. */
   readonly headers: ResponseHeadersLike
 
+  /** @internal The library fires these; there is no reason to build one. */
   constructor(status: number, headers: ResponseHeadersLike) {
     super('open')
     this.status = status
@@ -80,6 +81,7 @@ export class EventSourceErrorEvent extends EventBase {
   /** Milliseconds until the next attempt, when it will retry. */
   readonly delay: number | undefined
 
+  /** @internal The library fires these; there is no reason to build one. */
   constructor(details: ErrorDetails) {
     super('error')
     this.reason = details.reason

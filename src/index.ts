@@ -1,5 +1,5 @@
 export { EventSourceError, isEventSourceError } from './errors.js'
-export { EventSource } from './event-source.js'
+export { type EventHandler, EventSource } from './event-source.js'
 export { type ErrorReason, EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 export { type InstallOptions, install } from './install.js'
 export type {

@@ -18,6 +18,7 @@ export interface ConnectContext {
 
 /** The part of a response a retry decision may look at. @public */
 export interface ResponseHeadersLike {
+  /** A header's value (several joined with ", "), or null when absent; the name is case-insensitive. */
   get(name: string): string | null
 }
 
@@ -35,7 +36,9 @@ export interface RetryContext {
   readonly reason: ErrorReason
   /** What went wrong, in words. */
   readonly message: string
+  /** The request method. */
   readonly method: string
+  /** The last event ID the next attempt would resume from. */
   readonly lastEventId: string
   /** What the source will do unless `shouldRetry` decides otherwise. */
   readonly willRetry: boolean

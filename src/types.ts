@@ -19,8 +19,11 @@ export interface EventSourceInit {
  * @public
  */
 export interface EventSourceEventMap {
+  /** The connection failed or will be reestablished. */
   error: EventSourceErrorEvent
+  /** An event without an `event:` field (or with `event: message`). */
   message: EventSourceMessageEvent
+  /** The connection was established. */
   open: EventSourceOpenEvent
 }
 
@@ -29,12 +32,19 @@ export interface EventSourceEventMap {
  * @public
  */
 export interface EventSourceLike extends EventTarget {
+  /** readyState: connecting, or waiting to reconnect. */
   readonly CONNECTING: 0
+  /** readyState: open. */
   readonly OPEN: 1
+  /** readyState: closed. */
   readonly CLOSED: 2
+  /** `CONNECTING`, `OPEN` or `CLOSED`. */
   readonly readyState: number
+  /** The serialized URL the source was constructed with. */
   readonly url: string
+  /** Whether cross-origin requests send credentials. */
   readonly withCredentials: boolean
+  /** Closes the connection for good. */
   close(): void
 }
 
@@ -59,11 +69,20 @@ export interface EventSourceMessageEvent extends Event {
 
 /** `addEventListener` options, structurally (no DOM library needed). @public */
 export interface ListenerOptions {
+  /** Meaningless on an EventSource (it has no tree); accepted as `EventTarget` does. */
   capture?: boolean
+  /** Remove the listener after its first call. */
   once?: boolean
+  /** Promise not to call `preventDefault()`. */
   passive?: boolean
+  /** Remove the listener when this signal aborts. */
   signal?: AbortSignal
 }
 
 /** A listener function or object, structurally (no DOM library needed). @public */
-export type Listener = ((event: Event) => void) | { handleEvent(event: Event): void }
+export type Listener =
+  | ((event: Event) => void)
+  | {
+      /** Called with each event. */
+      handleEvent(event: Event): void
+    }

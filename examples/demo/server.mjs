@@ -1,11 +1,14 @@
-// The demo's embedded server (127.0.0.1 only): the demo page, the library's browser build, and
+// The demo's embedded server (127.0.0.1 only): the demo page (and /old-browser, the <script>
+// bundle example), the library's browser builds, and
 // three endpoints: a live feed, an LLM-style token stream (POST with Authorization), and a
 // "drop" endpoint that cuts every feed connection so the page shows reconnect and resume.
 import { readFile } from 'node:fs/promises'
 import http from 'node:http'
 
 const page = new URL('./index.html', import.meta.url)
+const oldBrowserPage = new URL('../old-browser.html', import.meta.url)
 const browserBuild = new URL('../../dist/index.js', import.meta.url)
+const legacyBundle = new URL('../../dist/eventsource.legacy.min.js', import.meta.url)
 const answer =
   'Server-sent events stream text over plain HTTP. The browser reconnects on its own and resumes with Last-Event-ID, so nothing is lost when a proxy cuts the line.'.split(
     ' ',
@@ -32,6 +35,14 @@ export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
       response
         .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
         .end(await readFile(page))
+    } else if (request.method === 'GET' && path === '/old-browser') {
+      response
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end(await readFile(oldBrowserPage))
+    } else if (request.method === 'GET' && path === '/dist/eventsource.legacy.min.js') {
+      response
+        .writeHead(200, { 'Content-Type': 'text/javascript' })
+        .end(await readFile(legacyBundle))
     } else if (request.method === 'GET' && path === '/dist/index.js') {
       response
         .writeHead(200, { 'Content-Type': 'text/javascript' })

@@ -53,12 +53,12 @@ export function createUndiciTransport(dispatcher: Dispatcher | undefined): Trans
           headersTimeout: 0,
         })
         if (aborted) {
-          response.body.destroy()
+          discard(response.body)
           return
         }
         const location = header(response.headers, 'location')
         if (REDIRECT_STATUSES.has(response.statusCode) && location !== null) {
-          response.body.destroy()
+          discard(response.body)
           if (redirects === MAX_REDIRECTS) throw new TypeError('Too many redirects')
           const next = new URL(location, url)
           if (next.protocol !== 'http:' && next.protocol !== 'https:') {
@@ -112,7 +112,7 @@ function streamBody(
     headers: { get: (name) => header(response.headers, name) },
   })
   if (isAborted()) {
-    body.destroy()
+    discard(body)
     return
   }
   body.on('data', (chunk: Buffer) => {
@@ -125,6 +125,15 @@ function streamBody(
   body.on('error', (error) => {
     if (!isAborted()) handlers.onError(error)
   })
+}
+
+/**
+ * Drops a body nobody will read. Destroying it makes it emit `error` (an abort), which would be
+ * an uncaught exception without a listener.
+ */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => undefined)
+  body.destroy()
 }
 
 function header(headers: IncomingHeaders, name: string): string | null {
