@@ -125,6 +125,63 @@ export const cases: readonly ConformanceCase[] = [
     expectedRequests: [1, 1],
   })),
   {
+    name: 'across origins, cookies go only with withCredentials (and a credentialed CORS answer)',
+    step: 'constructor steps 6–8: CORS settings Anonymous vs Use Credentials',
+    browserOnly: 'cookies belong to a document',
+    // The same-origin request redirects to the other origin, where the cookie question arises.
+    script: (_r, _a, env) => ({ status: 302, headers: { Location: env.targetUrl } }),
+    target: (request) => ({
+      headers: {
+        ...sse,
+        'Access-Control-Allow-Origin': request.headers['origin'] ?? '*',
+        'Access-Control-Allow-Credentials': 'true',
+      },
+      body: ['data: crossed\n\n'],
+      finish: 'hang',
+    }),
+    run: async ({ EventSource, url }) => {
+      // biome-ignore lint/suspicious/noDocumentCookie: the case is about cookies on the request
+      document.cookie = 'crossing=yes; path=/'
+      const seen: string[] = []
+      for (const withCredentials of [false, true]) {
+        const source = new EventSource(url, { withCredentials })
+        seen.push(
+          await new Promise<string>((resolve) => {
+            source.onmessage = (event) => resolve(event.data)
+            source.onerror = () => resolve(`error:${source.readyState}`)
+          }),
+        )
+        source.close()
+      }
+      // biome-ignore lint/suspicious/noDocumentCookie: cleans up the cookie set above
+      document.cookie = 'crossing=; path=/; max-age=0'
+      return seen
+    },
+    expected: ['crossed', 'crossed'],
+    requests: (_log, target) => target.map((r) => r.headers['cookie'] ?? null),
+    expectedRequests: [null, 'crossing=yes'],
+  },
+  {
+    name: 'a cross-origin stream without a CORS answer fails',
+    step: 'constructor step 15: a CORS failure is a network error the user agent knows to be futile',
+    browserOnly: 'CORS is enforced by browsers only',
+    oursDiffers:
+      'To script, a CORS failure and a network failure are the same TypeError from fetch (or status 0 from XMLHttpRequest), so ours reestablishes the connection (readyState CONNECTING, and retries) where the browser fails it for good.',
+    script: (_r, _a, env) => ({ status: 302, headers: { Location: env.targetUrl } }),
+    target: () => ({ body: ['data: should not be readable\n\n'], finish: 'hang' }),
+    run: async ({ EventSource, url }) => {
+      const source = new EventSource(url)
+      const result = await new Promise<string>((resolve) => {
+        source.onmessage = () => resolve('message')
+        source.onerror = () => resolve(`error:${source.readyState}`)
+        setTimeout(() => resolve('timeout'), 3000)
+      })
+      source.close()
+      return result
+    },
+    expected: 'error:2',
+  },
+  {
     name: 'withCredentials reflects the init dictionary',
     step: 'constructor step 7',
     script: () => stream('data: a\n\n'),
