@@ -54,6 +54,9 @@ interface PreparedRequest {
 }
 
 /** A hook (`headers`, `body`) that threw or rejected: reported with the hook's name. */
+/** A body that cannot be sent again: retrying cannot help, so the connection fails. */
+class OneShotBodyError extends TypeError {}
+
 class HookError extends Error {
   constructor(hook: string, cause: unknown) {
     super(`The "${hook}" option threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
@@ -224,7 +227,7 @@ export class Connection {
         typeof ReadableStream === 'function' &&
         source instanceof ReadableStream
       ) {
-        throw new TypeError(
+        throw new OneShotBodyError(
           'The "body" option is a ReadableStream, which can be sent only once; pass a function that returns a fresh body for each attempt.',
         )
       }
@@ -360,8 +363,7 @@ export class Connection {
   #hookFailed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
     const cause = error instanceof HookError ? error.cause : error
-    if (error instanceof TypeError) {
-      // A one-shot body cannot be fixed by retrying.
+    if (error instanceof OneShotBodyError) {
       this.#stop()
       this.#failTheConnection({ reason: 'hook', message, cause })
       return

@@ -55,3 +55,28 @@ export interface TransportHandle {
 
 /** @internal */
 export type Transport = (request: TransportRequest, handlers: TransportHandlers) => TransportHandle
+
+/**
+ * The abort half of the contract, for transports whose work is one async function: `work` gets a
+ * signal and a way to ask whether the request was aborted; its failure is reported through
+ * `onError` unless the request was aborted (an abort rejects pending reads, which is no news).
+ * @internal
+ */
+export function runAbortable(
+  work: (signal: AbortSignal, aborted: () => boolean) => Promise<void>,
+  onError: (error: unknown) => void,
+): TransportHandle {
+  const controller = new AbortController()
+  let aborted = false
+  work(controller.signal, () => aborted).catch((error: unknown) => {
+    if (!aborted) onError(error)
+  })
+  return {
+    abort() {
+      if (aborted) return
+      aborted = true
+      // Rejects the pending read and lets the platform drop the socket.
+      controller.abort()
+    },
+  }
+}

@@ -1,5 +1,5 @@
 import { request as undiciRequest } from 'undici'
-import type { Transport, TransportHandle } from '../transport.js'
+import { runAbortable, type Transport, type TransportHandle } from '../transport.js'
 
 type Dispatcher = NonNullable<Parameters<typeof undiciRequest>[1]>['dispatcher']
 type IncomingHeaders = Record<string, string | string[] | undefined>
@@ -30,73 +30,60 @@ export function undiciCanSend(body: unknown): boolean {
  * @internal
  */
 export function createUndiciTransport(dispatcher: Dispatcher | undefined): Transport {
-  return (request, handlers): TransportHandle => {
-    const controller = new AbortController()
-    let aborted = false
-
-    const run = async (): Promise<void> => {
-      let url = request.url
-      let method = request.method
-      let body = request.body as string | Uint8Array | null
-      const headers: Record<string, string> = { ...request.headers }
-      // As fetch's cache mode "no-store" adds them.
-      headers['cache-control'] ??= 'no-cache'
-      headers['pragma'] ??= 'no-cache'
-      for (let redirects = 0; ; redirects++) {
-        const response = await undiciRequest(url, {
-          ...(dispatcher === undefined ? {} : { dispatcher }),
-          method: method as 'GET',
-          headers,
-          body,
-          signal: controller.signal,
-          bodyTimeout: 0,
-          headersTimeout: 0,
-        })
-        if (aborted) {
-          discard(response.body)
+  return (request, handlers): TransportHandle =>
+    runAbortable(
+      async (signal, aborted) => {
+        let url = request.url
+        let method = request.method
+        let body = request.body as string | Uint8Array | null
+        const headers: Record<string, string> = { ...request.headers }
+        // As fetch's cache mode "no-store" adds them.
+        headers['cache-control'] ??= 'no-cache'
+        headers['pragma'] ??= 'no-cache'
+        for (let redirects = 0; ; redirects++) {
+          const response = await undiciRequest(url, {
+            ...(dispatcher === undefined ? {} : { dispatcher }),
+            method: method as 'GET',
+            headers,
+            body,
+            signal,
+            bodyTimeout: 0,
+            headersTimeout: 0,
+          })
+          if (aborted()) {
+            discard(response.body)
+            return
+          }
+          const location = header(response.headers, 'location')
+          if (REDIRECT_STATUSES.has(response.statusCode) && location !== null) {
+            discard(response.body)
+            if (redirects === MAX_REDIRECTS) throw new TypeError('Too many redirects')
+            const next = new URL(location, url)
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+              throw new TypeError(`Redirect to a URL that is not HTTP(S): ${next.protocol}`)
+            }
+            if (new URL(url).origin !== next.origin) {
+              for (const name of CREDENTIAL_HEADERS) delete headers[name]
+            }
+            // Fetch's method rewrite: 303 becomes GET; 301/302 turn a POST into a GET.
+            if (
+              (response.statusCode === 303 && method !== 'GET' && method !== 'HEAD') ||
+              ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
+            ) {
+              method = 'GET'
+              body = null
+              delete headers['content-type']
+              delete headers['content-length']
+            }
+            url = next.href
+            continue
+          }
+          streamBody(url, response, handlers, aborted)
           return
         }
-        const location = header(response.headers, 'location')
-        if (REDIRECT_STATUSES.has(response.statusCode) && location !== null) {
-          discard(response.body)
-          if (redirects === MAX_REDIRECTS) throw new TypeError('Too many redirects')
-          const next = new URL(location, url)
-          if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-            throw new TypeError(`Redirect to a URL that is not HTTP(S): ${next.protocol}`)
-          }
-          if (new URL(url).origin !== next.origin) {
-            for (const name of CREDENTIAL_HEADERS) delete headers[name]
-          }
-          // Fetch's method rewrite: 303 becomes GET; 301/302 turn a POST into a GET.
-          if (
-            (response.statusCode === 303 && method !== 'GET' && method !== 'HEAD') ||
-            ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
-          ) {
-            method = 'GET'
-            body = null
-            delete headers['content-type']
-            delete headers['content-length']
-          }
-          url = next.href
-          continue
-        }
-        streamBody(url, response, handlers, () => aborted)
-        return
-      }
-    }
-
-    run().catch((error: unknown) => {
-      if (!aborted) handlers.onError(error)
-    })
-
-    return {
-      abort() {
-        if (aborted) return
-        aborted = true
-        controller.abort()
       },
-    }
-  }
+      (error) => handlers.onError(error),
+    )
 }
 
 function streamBody(
