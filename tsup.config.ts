@@ -11,13 +11,13 @@ const parserPackage = JSON.parse(
 ) as { version: string }
 const banner = `/*! isomorphic-eventsource | MIT License | includes eventsource-parser ${parserPackage.version} (MIT License, Copyright (c) Espen Hovlandsdal): see LICENSE */`
 
-// The Node build swaps two modules for Node's versions: the platform (undici, proxies) and the
-// event classes (a cheaper MessageEvent). A browser bundle never sees undici, and Node never pays
+// The Node build swaps three modules for Node's versions: the platform (undici, proxies), the
+// event classes (a cheaper message event and dispatch) and the UTF-8 decoder (Buffer's). A browser bundle never sees undici, and Node never pays
 // for a runtime check.
 const nodePlatform: Plugin = {
   name: 'node-platform',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(platform|dom)\.js$/ }, (args) => ({
+    build.onResolve({ filter: /^\.\/(platform|dom|text-decoder)\.js$/ }, (args) => ({
       path: fileURLToPath(new URL(`./src/${args.path.slice(2, -3)}.node.ts`, import.meta.url)),
     }))
   },

@@ -1,12 +1,338 @@
 /**
- * `dom.ts` for the Node build (see tsup.config.ts). Node's `MessageEvent` constructor runs its
- * init dictionary through WebIDL conversions that cost more than the rest of an event's way to a
- * listener (bench/PROFILE.md: `MessageEvent` and its `Event` setup were a quarter of the CPU at
- * 16-byte events). This builds the same object with plain fields: a real `Event` (so Node's
- * `EventTarget` dispatches it, and `instanceof Event` holds) whose prototype chain passes
- * through `MessageEvent.prototype` (so `instanceof MessageEvent` holds, and its `toStringTag`).
+ * `dom.ts` for the Node build (see tsup.config.ts). Node's `Event` constructor reads the clock
+ * (`performance.now()`, about 40 ns) and sets up private fields, and its `EventTarget` takes a
+ * general path through every dispatch: at 16-byte events the two were over half of the CPU
+ * (bench/PROFILE.md). Message events, which a source builds by the million, skip both:
+ *
+ * - {@link SourceMessageEvent} is an `Event` and a `MessageEvent` by prototype (`instanceof`,
+ *   `toStringTag`, `constructor` as native) but never runs Node's constructor. Its members are
+ *   its own, since Node's accessors need Node's internal slots.
+ * - {@link ListenerList} keeps each source's own copy of its listener list and dispatches
+ *   these events from it with the DOM's rules: registration order, `once`, `signal`, `handleEvent` objects, listeners added during a dispatch waiting for the next
+ *   one, removed ones skipped, `stopImmediatePropagation`, and errors reported (as Node does:
+ *   `uncaughtException`, the rest of the listeners still called). Every listener is also
+ *   registered with Node's own list, so any other event (`open`, `error`, or one a user
+ *   dispatches) goes through Node's `dispatchEvent` unchanged.
+ *
+ * test/dom-node.test.ts runs the same listener scenarios through a source and through Node's
+ * `EventTarget` with a real `Event` and compares what the listeners saw.
  * @internal
  */
+
+import type { ListenerListLike } from './dom.js'
+
+type Callback = EventListenerOrEventListenerObject
+
+interface Registration {
+  readonly callback: Callback
+  readonly capture: boolean
+  readonly once: boolean
+  /** What Node's list holds: the callback itself, or for `once` a wrapper that also drops this. */
+  readonly registered: Callback
+  removed: boolean
+}
+
+const AT_TARGET = 2
+const NO_PORTS: readonly never[] = Object.freeze([])
+
+/**
+ * One clock reading per synchronous run: the events parsed from one chunk share the time that
+ * chunk was interpreted, which spares a clock call per event. (Node's own events read it each.)
+ */
+let sharedTimeStamp: number | undefined
+const clearTimeStamp = (): void => {
+  sharedTimeStamp = undefined
+}
+function timeStampNow(): number {
+  if (sharedTimeStamp === undefined) {
+    sharedTimeStamp = performance.now()
+    queueMicrotask(clearTimeStamp)
+  }
+  return sharedTimeStamp
+}
+
+/**
+ * A message event as Node's `MessageEvent` presents it, built with plain fields. Not cancelable,
+ * not bubbling, not trusted (script cannot make trusted events). Only a source's
+ * {@link ListenerList} dispatches it: Node's `EventTarget` rejects it, as it rejects any event it did not build.
+ * @internal
+ */
+class SourceMessageEvent {
+  readonly #type: string
+  readonly #data: string
+  readonly #origin: string
+  readonly #lastEventId: string
+  readonly #timeStamp = timeStampNow()
+  #target: EventTarget | null = null
+  #dispatching = false
+  #stopPropagation = false
+  #stopImmediatePropagation = false
+
+  constructor(type: string, data: string, origin: string, lastEventId: string) {
+    this.#type = type
+    this.#data = data
+    this.#origin = origin
+    this.#lastEventId = lastEventId
+  }
+
+  static isSourceEvent(value: unknown): value is SourceMessageEvent {
+    return typeof value === 'object' && value !== null && #type in value
+  }
+
+  /**
+   * The target phase of [DOM] "dispatch": "invoke" with "capturing", then with "bubbling", each
+   * pass over the listener list as it is when the pass starts.
+   */
+  static dispatch(event: SourceMessageEvent, target: EventTarget, list: ListenerList): void {
+    const type = event.#type
+    event.#target = target
+    event.#dispatching = true
+    try {
+      event.#invoke(target, list, list.listeners(type), true)
+      event.#invoke(target, list, list.listeners(type), false)
+    } finally {
+      event.#dispatching = false
+    }
+  }
+
+  /** [DOM] "invoke" and "inner invoke", for one of the two passes. */
+  #invoke(
+    target: EventTarget,
+    list: ListenerList,
+    listeners: readonly Registration[] | undefined,
+    capture: boolean,
+  ): void {
+    if (listeners === undefined || this.#stopPropagation) return
+    for (const registration of listeners) {
+      if (registration.capture !== capture || registration.removed) continue
+      if (registration.once) list.drop(this.#type, registration)
+      invoke(registration.callback, target, this)
+      if (this.#stopImmediatePropagation) return
+    }
+  }
+
+  get type(): string {
+    return this.#type
+  }
+  get data(): string {
+    return this.#data
+  }
+  get origin(): string {
+    return this.#origin
+  }
+  get lastEventId(): string {
+    return this.#lastEventId
+  }
+  get source(): null {
+    return null
+  }
+  get ports(): readonly never[] {
+    return NO_PORTS
+  }
+  get target(): EventTarget | null {
+    return this.#target
+  }
+  get srcElement(): EventTarget | null {
+    return this.#target
+  }
+  get currentTarget(): EventTarget | null {
+    return this.#dispatching ? this.#target : null
+  }
+  get eventPhase(): number {
+    return this.#dispatching ? AT_TARGET : 0
+  }
+  get timeStamp(): number {
+    return this.#timeStamp
+  }
+  get bubbles(): boolean {
+    return false
+  }
+  get cancelable(): boolean {
+    return false
+  }
+  get composed(): boolean {
+    return false
+  }
+  get isTrusted(): boolean {
+    return false
+  }
+  get defaultPrevented(): boolean {
+    return false
+  }
+  get returnValue(): boolean {
+    return true
+  }
+  set returnValue(_value: boolean) {
+    // Not cancelable: setting it to false cancels nothing.
+  }
+  get cancelBubble(): boolean {
+    return this.#stopPropagation
+  }
+  set cancelBubble(value: boolean) {
+    if (value) this.#stopPropagation = true
+  }
+  composedPath(): EventTarget[] {
+    return this.#dispatching && this.#target !== null ? [this.#target] : []
+  }
+  stopPropagation(): void {
+    this.#stopPropagation = true
+  }
+  stopImmediatePropagation(): void {
+    this.#stopPropagation = true
+    this.#stopImmediatePropagation = true
+  }
+  preventDefault(): void {
+    // Not cancelable: nothing to prevent.
+  }
+  initEvent(): void {
+    // Legacy, and the event is dispatched as soon as it is made: nothing left to initialise.
+  }
+  initMessageEvent(): void {
+    // As initEvent.
+  }
+
+  /** What `console.log(event)` shows, in the shape of Node's own events. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    if (depth < 0) return 'MessageEvent'
+    const { type, data, origin, lastEventId, timeStamp } = this
+    return `MessageEvent ${inspect({ type, data, origin, lastEventId, timeStamp }, options)}`
+  }
+}
+Object.setPrototypeOf(SourceMessageEvent.prototype, MessageEvent.prototype)
+Object.defineProperty(SourceMessageEvent.prototype, 'constructor', {
+  value: MessageEvent,
+  writable: true,
+  configurable: true,
+})
+
+/** Calls one listener as [DOM] "inner invoke" does, reporting what it throws or rejects with. */
+function invoke(callback: Callback, target: EventTarget, event: unknown): void {
+  try {
+    const result: unknown =
+      typeof callback === 'function'
+        ? callback.call(target, event as Event)
+        : callHandleEvent(callback, event as Event)
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      ;(result as PromiseLike<unknown>).then(undefined, report)
+    }
+  } catch (error) {
+    report(error)
+  }
+}
+
+function callHandleEvent(listener: EventListenerObject, event: Event): unknown {
+  const handleEvent: unknown = listener.handleEvent
+  if (typeof handleEvent !== 'function') throw new TypeError('handleEvent is not a function')
+  return handleEvent.call(listener, event)
+}
+
+// Node's EventTarget reports a listener's error as an uncaught exception on a later tick.
+function report(error: unknown): void {
+  process.nextTick(() => {
+    throw error
+  })
+}
+
+function captureOf(options: boolean | EventListenerOptions | undefined): boolean {
+  return typeof options === 'boolean'
+    ? options
+    : typeof options === 'object' && options !== null && Boolean(options.capture)
+}
+
+const nativeAdd = EventTarget.prototype.addEventListener
+const nativeRemove = EventTarget.prototype.removeEventListener
+const nativeDispatch = EventTarget.prototype.dispatchEvent
+
+/**
+ * The listener list of one source: see the module comment. The source's `addEventListener`,
+ * `removeEventListener` and `dispatchEvent` come here; the source stays a direct `EventTarget`
+ * subclass, as WebIDL shapes it.
+ * @internal
+ */
+export class ListenerList implements ListenerListLike {
+  readonly #target: EventTarget
+  /** Per type; replaced, never changed in place, on add and remove: a dispatch walks the list it started with. */
+  readonly #byType = new Map<string, readonly Registration[]>()
+
+  constructor(target: EventTarget) {
+    this.#target = target
+  }
+
+  add(type: string, callback: Callback | null, options?: boolean | AddEventListenerOptions): void {
+    const target = this.#target
+    if (callback === null || callback === undefined) return
+    if (typeof callback !== 'function' && typeof callback !== 'object') {
+      // Node's own check throws, with its message.
+      nativeAdd.call(target, type, callback, options)
+      return
+    }
+    const key = `${type}`
+    const capture = captureOf(options)
+    const once = typeof options === 'object' && options !== null && Boolean(options.once)
+    const list = this.#byType.get(key) ?? []
+    if (list.some((entry) => entry.callback === callback && entry.capture === capture)) return
+    const registration: Registration = {
+      callback,
+      capture,
+      once,
+      removed: false,
+      registered: once
+        ? (event: Event) => {
+            this.drop(key, registration)
+            invoke(callback, target, event)
+          }
+        : callback,
+    }
+    // Node validates the options (a `signal` that is not an AbortSignal throws) and ignores an
+    // aborted signal: registered there first, it is registered here only if Node took it.
+    nativeAdd.call(target, key, registration.registered, options)
+    const signal = typeof options === 'object' && options !== null ? options.signal : undefined
+    if (signal?.aborted) return
+    this.#byType.set(key, [...list, registration])
+    signal?.addEventListener('abort', () => this.drop(key, registration), { once: true })
+  }
+
+  remove(type: string, callback: Callback | null, options?: boolean | EventListenerOptions): void {
+    const key = `${type}`
+    const capture = captureOf(options)
+    const registration = this.#byType
+      .get(key)
+      ?.find((entry) => entry.callback === callback && entry.capture === capture)
+    if (registration !== undefined) this.drop(key, registration)
+  }
+
+  dispatch(event: Event): boolean {
+    if (!SourceMessageEvent.isSourceEvent(event)) return nativeDispatch.call(this.#target, event)
+    SourceMessageEvent.dispatch(event, this.#target, this)
+    return true
+  }
+
+  /** The registrations for `type`, as they are now. */
+  listeners(type: string): readonly Registration[] | undefined {
+    return this.#byType.get(type)
+  }
+
+  /** Removes a registration from both lists ([DOM] "remove an event listener": set removed). */
+  drop(type: string, registration: Registration): void {
+    if (registration.removed) return
+    registration.removed = true
+    const rest = (this.#byType.get(type) ?? []).filter((entry) => entry !== registration)
+    if (rest.length === 0) this.#byType.delete(type)
+    else this.#byType.set(type, rest)
+    nativeRemove.call(this.#target, type, registration.registered, {
+      capture: registration.capture,
+    })
+  }
+}
+
+/** @internal A list per source: Node's dispatch is bypassed for message events. */
+export function createListenerList(target: EventTarget): ListenerListLike | undefined {
+  return new ListenerList(target)
+}
 
 /** @internal */
 export const EventTargetBase: typeof EventTarget = EventTarget
@@ -14,30 +340,12 @@ export const EventTargetBase: typeof EventTarget = EventTarget
 /** @internal */
 export const EventBase: typeof Event = Event
 
-const NO_PORTS: readonly never[] = Object.freeze([])
-
-class NodeMessageEvent extends Event {
-  // Own data properties shadow MessageEvent.prototype's accessors, which expect Node's
-  // internal slots.
-  readonly data: string
-  readonly origin: string
-  readonly lastEventId: string
-  readonly source = null
-  readonly ports = NO_PORTS
-
-  constructor(type: string, init: { data: string; origin: string; lastEventId: string }) {
-    super(type)
-    this.data = init.data
-    this.origin = init.origin
-    this.lastEventId = init.lastEventId
-  }
-}
-Object.setPrototypeOf(NodeMessageEvent.prototype, MessageEvent.prototype)
-
 /** @internal */
 export function newMessageEvent(
   type: string,
-  init: { data: string; origin: string; lastEventId: string },
+  data: string,
+  origin: string,
+  lastEventId: string,
 ): MessageEvent<string> {
-  return new NodeMessageEvent(type, init) as unknown as MessageEvent<string>
+  return new SourceMessageEvent(type, data, origin, lastEventId) as unknown as MessageEvent<string>
 }

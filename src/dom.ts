@@ -15,7 +15,33 @@ export const EventBase: typeof Event = Event
 /** @internal */
 export function newMessageEvent(
   type: string,
-  init: { data: string; origin: string; lastEventId: string },
+  data: string,
+  origin: string,
+  lastEventId: string,
 ): MessageEvent<string> {
-  return new MessageEvent(type, init)
+  return new MessageEvent(type, { data, origin, lastEventId })
+}
+
+/**
+ * A source's own listener list, where the platform's dispatch is worth bypassing (the Node build,
+ * `dom.node.ts`). Browsers' dispatch is the platform's: none here.
+ * @internal
+ */
+export function createListenerList(_target: EventTarget): ListenerListLike | undefined {
+  return undefined
+}
+
+/** @internal */
+export interface ListenerListLike {
+  add(
+    type: string,
+    callback: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  remove(
+    type: string,
+    callback: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  dispatch(event: Event): boolean
 }

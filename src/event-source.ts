@@ -1,5 +1,5 @@
 import { CLOSED, CONNECTING, Connection, OPEN } from './connection.js'
-import { EventTargetBase } from './dom.js'
+import { createListenerList, EventTargetBase } from './dom.js'
 import { createMessageEvent, EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 import { iterateEvents } from './iterate.js'
 import { type EventSourceOptions, normalizeOptions } from './options.js'
@@ -75,6 +75,8 @@ export class EventSource<
   readonly #listened = new Set<string>()
   /** `events('*')` iterators: they see every message event, whatever its type. */
   readonly #anyMessage = new Set<(event: EventSourceMessageEvent) => void>()
+  /** Node only: the listener list that dispatches message events without Node's overhead. */
+  readonly #listeners = createListenerList(this)
   readonly #handlers: Record<HandlerName, HandlerSlot> = {
     open: { value: null, listener: undefined },
     message: { value: null, listener: undefined },
@@ -263,7 +265,7 @@ export class EventSource<
     options?: boolean | ListenerOptions,
   ): void {
     if (listener !== null && listener !== undefined) this.#listened.add(String(type))
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+    this.#add(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
   /** Removes a listener added for an event of the optional event map. */
@@ -298,7 +300,30 @@ export class EventSource<
     listener: AnyListener,
     options?: boolean | ListenerOptions,
   ): void {
-    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+    this.#remove(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  /** Dispatches `event` to this source's listeners, as `EventTarget` does. */
+  override dispatchEvent(event: Event): boolean {
+    return this.#listeners ? this.#listeners.dispatch(event) : super.dispatchEvent(event)
+  }
+
+  #add(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (this.#listeners) this.#listeners.add(type, listener, options)
+    else super.addEventListener(type, listener, options)
+  }
+
+  #remove(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    if (this.#listeners) this.#listeners.remove(type, listener, options)
+    else super.removeEventListener(type, listener, options)
   }
 
   /**
@@ -310,7 +335,7 @@ export class EventSource<
     slot.value =
       (typeof value === 'object' || typeof value === 'function') && value !== null ? value : null
     if (slot.value === null) {
-      if (slot.listener !== undefined) super.removeEventListener(name, slot.listener)
+      if (slot.listener !== undefined) this.#remove(name, slot.listener)
       slot.listener = undefined
       return
     }
@@ -322,7 +347,7 @@ export class EventSource<
       // [HTML] "process return value": false cancels the event.
       if (callback.call(this, event) === false) event.preventDefault()
     }
-    super.addEventListener(name, slot.listener)
+    this.#add(name, slot.listener)
   }
 }
 

@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser'
+import { createUtf8Decoder, type Utf8Decoder } from './text-decoder.js'
 
 /** What the glue reports while interpreting one response body. @internal */
 export interface EventStreamCallbacks {
@@ -27,11 +28,10 @@ export function createEventStream(
   callbacks: EventStreamCallbacks,
   maxBufferSize?: number,
 ): EventStream {
-  // [spec] "UTF-8 decode": replaces invalid bytes with U+FFFD and, with `stream: true`, holds
-  // back a multi-byte character split across chunks. It also strips exactly one leading BOM,
-  // which is done below instead: Node 24's streaming decoder loses a second BOM when the first
-  // is split across chunks (found by test/properties.test.ts).
-  let decoder: TextDecoder | undefined
+  // [spec] "UTF-8 decode" (text-decoder.ts). It also strips exactly one leading BOM, which is
+  // done below instead: Node 24's streaming TextDecoder loses a second BOM when the first is
+  // split across chunks (found by test/properties.test.ts).
+  let decode: Utf8Decoder | undefined
   let bomChecked = false
   let overflowed = false
   const parser = createParser({
@@ -62,8 +62,8 @@ export function createEventStream(
         parser.feed(chunk)
         return
       }
-      decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-      let text = decoder.decode(chunk, { stream: true })
+      decode ??= createUtf8Decoder()
+      let text = decode(chunk)
       if (text === '') return
       if (!bomChecked) {
         bomChecked = true

@@ -102,5 +102,5 @@ export function createMessageEvent(
   origin: string,
   lastEventId: string,
 ): MessageEvent<string> {
-  return newMessageEvent(type, { data, origin, lastEventId })
+  return newMessageEvent(type, data, origin, lastEventId)
 }
