@@ -22,6 +22,7 @@ const { values: options } = parseArgs({
     client: { type: 'string', default: 'ours' },
     save: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '5' },
+    size: { type: 'string', default: '16' },
   },
 })
 
@@ -99,8 +100,8 @@ async function main() {
       {
         client: client.id,
         scenario: 'throughput',
-        url: `${server.origin}/stream?size=16`,
-        size: 16,
+        url: `${server.origin}/stream?size=${Number(options.size)}`,
+        size: Number(options.size),
         warmupMs: 500,
         windowMs: Number(options.seconds) * 1000,
       },

@@ -23,6 +23,12 @@ import type { ListenerListLike } from './dom.js'
 
 type Callback = EventListenerOrEventListenerObject
 
+/** The registrations for one type, and how many of them are capture listeners. */
+interface TypeListeners {
+  readonly all: readonly Registration[]
+  readonly capturing: number
+}
+
 interface Registration {
   readonly callback: Callback
   readonly capture: boolean
@@ -33,6 +39,9 @@ interface Registration {
 }
 
 const AT_TARGET = 2
+const DISPATCHING = 1
+const STOP_PROPAGATION = 2
+const STOP_IMMEDIATE_PROPAGATION = 4
 const NO_PORTS: readonly never[] = Object.freeze([])
 
 /**
@@ -64,9 +73,8 @@ class SourceMessageEvent {
   readonly #lastEventId: string
   readonly #timeStamp = timeStampNow()
   #target: EventTarget | null = null
-  #dispatching = false
-  #stopPropagation = false
-  #stopImmediatePropagation = false
+  /** DISPATCHING, STOP_PROPAGATION and STOP_IMMEDIATE_PROPAGATION bits: one field, a smaller event. */
+  #flags = 0
 
   constructor(type: string, data: string, origin: string, lastEventId: string) {
     this.#type = type
@@ -86,12 +94,19 @@ class SourceMessageEvent {
   static dispatch(event: SourceMessageEvent, target: EventTarget, list: ListenerList): void {
     const type = event.#type
     event.#target = target
-    event.#dispatching = true
+    const listeners = list.listeners(type)
+    if (listeners === undefined) return
+    event.#flags |= DISPATCHING
     try {
-      event.#invoke(target, list, list.listeners(type), true)
-      event.#invoke(target, list, list.listeners(type), false)
+      // Without capture listeners the capturing pass would call nobody and change nothing.
+      if (listeners.capturing > 0) {
+        event.#invoke(target, list, listeners.all, true)
+        event.#invoke(target, list, list.listeners(type)?.all, false)
+      } else {
+        event.#invoke(target, list, listeners.all, false)
+      }
     } finally {
-      event.#dispatching = false
+      event.#flags &= ~DISPATCHING
     }
   }
 
@@ -102,12 +117,13 @@ class SourceMessageEvent {
     listeners: readonly Registration[] | undefined,
     capture: boolean,
   ): void {
-    if (listeners === undefined || this.#stopPropagation) return
-    for (const registration of listeners) {
+    if (listeners === undefined || (this.#flags & STOP_PROPAGATION) !== 0) return
+    for (let i = 0; i < listeners.length; i++) {
+      const registration = listeners[i] as Registration
       if (registration.capture !== capture || registration.removed) continue
       if (registration.once) list.drop(this.#type, registration)
       invoke(registration.callback, target, this)
-      if (this.#stopImmediatePropagation) return
+      if ((this.#flags & STOP_IMMEDIATE_PROPAGATION) !== 0) return
     }
   }
 
@@ -136,10 +152,10 @@ class SourceMessageEvent {
     return this.#target
   }
   get currentTarget(): EventTarget | null {
-    return this.#dispatching ? this.#target : null
+    return (this.#flags & DISPATCHING) !== 0 ? this.#target : null
   }
   get eventPhase(): number {
-    return this.#dispatching ? AT_TARGET : 0
+    return (this.#flags & DISPATCHING) !== 0 ? AT_TARGET : 0
   }
   get timeStamp(): number {
     return this.#timeStamp
@@ -166,20 +182,19 @@ class SourceMessageEvent {
     // Not cancelable: setting it to false cancels nothing.
   }
   get cancelBubble(): boolean {
-    return this.#stopPropagation
+    return (this.#flags & STOP_PROPAGATION) !== 0
   }
   set cancelBubble(value: boolean) {
-    if (value) this.#stopPropagation = true
+    if (value) this.#flags |= STOP_PROPAGATION
   }
   composedPath(): EventTarget[] {
-    return this.#dispatching && this.#target !== null ? [this.#target] : []
+    return (this.#flags & DISPATCHING) !== 0 && this.#target !== null ? [this.#target] : []
   }
   stopPropagation(): void {
-    this.#stopPropagation = true
+    this.#flags |= STOP_PROPAGATION
   }
   stopImmediatePropagation(): void {
-    this.#stopPropagation = true
-    this.#stopImmediatePropagation = true
+    this.#flags |= STOP_PROPAGATION | STOP_IMMEDIATE_PROPAGATION
   }
   preventDefault(): void {
     // Not cancelable: nothing to prevent.
@@ -256,7 +271,7 @@ const nativeDispatch = EventTarget.prototype.dispatchEvent
 export class ListenerList implements ListenerListLike {
   readonly #target: EventTarget
   /** Per type; replaced, never changed in place, on add and remove: a dispatch walks the list it started with. */
-  readonly #byType = new Map<string, readonly Registration[]>()
+  readonly #byType = new Map<string, TypeListeners>()
 
   constructor(target: EventTarget) {
     this.#target = target
@@ -273,7 +288,7 @@ export class ListenerList implements ListenerListLike {
     const key = `${type}`
     const capture = captureOf(options)
     const once = typeof options === 'object' && options !== null && Boolean(options.once)
-    const list = this.#byType.get(key) ?? []
+    const list = this.#byType.get(key)?.all ?? []
     if (list.some((entry) => entry.callback === callback && entry.capture === capture)) return
     const registration: Registration = {
       callback,
@@ -292,7 +307,7 @@ export class ListenerList implements ListenerListLike {
     nativeAdd.call(target, key, registration.registered, options)
     const signal = typeof options === 'object' && options !== null ? options.signal : undefined
     if (signal?.aborted) return
-    this.#byType.set(key, [...list, registration])
+    this.#set(key, [...list, registration])
     signal?.addEventListener('abort', () => this.drop(key, registration), { once: true })
   }
 
@@ -301,7 +316,7 @@ export class ListenerList implements ListenerListLike {
     const capture = captureOf(options)
     const registration = this.#byType
       .get(key)
-      ?.find((entry) => entry.callback === callback && entry.capture === capture)
+      ?.all.find((entry) => entry.callback === callback && entry.capture === capture)
     if (registration !== undefined) this.drop(key, registration)
   }
 
@@ -312,17 +327,23 @@ export class ListenerList implements ListenerListLike {
   }
 
   /** The registrations for `type`, as they are now. */
-  listeners(type: string): readonly Registration[] | undefined {
+  listeners(type: string): TypeListeners | undefined {
     return this.#byType.get(type)
+  }
+
+  #set(type: string, all: readonly Registration[]): void {
+    if (all.length === 0) this.#byType.delete(type)
+    else this.#byType.set(type, { all, capturing: all.filter((entry) => entry.capture).length })
   }
 
   /** Removes a registration from both lists ([DOM] "remove an event listener": set removed). */
   drop(type: string, registration: Registration): void {
     if (registration.removed) return
     registration.removed = true
-    const rest = (this.#byType.get(type) ?? []).filter((entry) => entry !== registration)
-    if (rest.length === 0) this.#byType.delete(type)
-    else this.#byType.set(type, rest)
+    this.#set(
+      type,
+      (this.#byType.get(type)?.all ?? []).filter((entry) => entry !== registration),
+    )
     nativeRemove.call(this.#target, type, registration.registered, {
       capture: registration.capture,
     })

@@ -1,48 +1,68 @@
-import { EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici'
+import type { Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici'
 import type { FetchLike, NormalizedOptions } from './options.js'
 import type { Transport } from './transport.js'
 import { createFetchTransport } from './transports/fetch.js'
-import { createUndiciTransport, undiciCanSend } from './transports/undici.js'
+import { nodeHttpTransport } from './transports/node-http.js'
+import { canSendRaw } from './transports/node-response.js'
+import { createUndiciTransport } from './transports/undici.js'
 
 /**
- * The Node transport: undici's fetch with a Dispatcher, for custom TLS, sockets and proxies.
+ * The Node transport. node:http by default; undici's `request` with a `dispatcher` (custom TLS,
+ * sockets) or a proxy; fetch (undici's, or the `fetch` option) for bodies only fetch can encode
+ * (Blob, FormData, streams, functions that may return them). undici is loaded only when one of
+ * those needs it.
+ *
  * Proxies follow curl: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (either case) unless `proxy` says
  * otherwise. As curl does, http:// goes to the proxy as an absolute-form request (many proxies
  * allow CONNECT only to port 443) and https:// is tunnelled with CONNECT, TLS still verified.
  * @internal
  */
 export function platformTransport(options: NormalizedOptions): Transport {
-  const dispatcher = options.dispatcher ?? proxyDispatcher(options.proxy)
-  // undici's request API: far less work per request and per chunk than fetch (bench/). Bodies
-  // only fetch can encode (Blob, FormData, streams, functions that may return them), and a
-  // `fetch` option, go through fetch.
-  if (
-    options.fetch === undefined &&
-    typeof options.body !== 'function' &&
-    undiciCanSend(options.body)
-  ) {
-    return createUndiciTransport(dispatcher as Parameters<typeof createUndiciTransport>[0])
+  const rawBody =
+    options.fetch === undefined && typeof options.body !== 'function' && canSendRaw(options.body)
+  const direct = options.dispatcher === undefined && !proxied(options.proxy)
+  if (rawBody && direct) return nodeHttpTransport
+  const dispatcher = (): Promise<Dispatcher | undefined> =>
+    options.dispatcher === undefined
+      ? proxyDispatcher(options.proxy)
+      : Promise.resolve(options.dispatcher as Dispatcher)
+  if (rawBody) return createUndiciTransport(dispatcher)
+  const baseFetch = options.fetch
+  const fetchWithDispatcher: FetchLike = async (input, init) => {
+    const fetch = baseFetch ?? ((await import('undici')).fetch as unknown as FetchLike)
+    const agent = direct ? undefined : await dispatcher()
+    return fetch(
+      input,
+      agent === undefined ? init : ({ ...init, dispatcher: agent } as RequestInit),
+    )
   }
-  const extraInit = dispatcher === undefined ? undefined : { dispatcher }
-  return createFetchTransport(options.fetch ?? (undiciFetch as unknown as FetchLike), extraInit)
+  return createFetchTransport(fetchWithDispatcher)
+}
+
+function proxied(proxy: false | string | undefined): boolean {
+  return proxy === undefined ? hasProxyEnvironment() : proxy !== false
 }
 
 // Dispatchers hold connection pools: share them between sources instead of one per source.
-let environmentProxy: EnvHttpProxyAgent | undefined
-const explicitProxies = new Map<string, ProxyAgent>()
+let environmentProxy: Promise<EnvHttpProxyAgent> | undefined
+const explicitProxies = new Map<string, Promise<ProxyAgent>>()
 
-function proxyDispatcher(proxy: false | string | undefined): object | undefined {
-  if (proxy === false) return undefined
+function proxyDispatcher(proxy: false | string | undefined): Promise<Dispatcher | undefined> {
+  if (proxy === false) return Promise.resolve(undefined)
   if (proxy !== undefined) {
     let agent = explicitProxies.get(proxy)
     if (agent === undefined) {
-      agent = new ProxyAgent({ uri: proxy, proxyTunnel: false })
+      agent = import('undici').then(
+        ({ ProxyAgent }) => new ProxyAgent({ uri: proxy, proxyTunnel: false }),
+      )
       explicitProxies.set(proxy, agent)
     }
     return agent
   }
-  if (!hasProxyEnvironment()) return undefined
-  environmentProxy ??= new EnvHttpProxyAgent({ proxyTunnel: false })
+  if (!hasProxyEnvironment()) return Promise.resolve(undefined)
+  environmentProxy ??= import('undici').then(
+    ({ EnvHttpProxyAgent }) => new EnvHttpProxyAgent({ proxyTunnel: false }),
+  )
   return environmentProxy
 }
 

@@ -167,9 +167,10 @@ describe('after close() of the last source, the process exits on its own', () =>
     'onerror',
     'read-timeout-armed',
   ] as const
-  // With default flags, V8 finishes compiling undici's llhttp WebAssembly (the optimizing tier)
-  // in the background before a young process may exit, which takes ~100 ms here whatever the
-  // library does. --liftoff-only (baseline WebAssembly only) leaves just what the process holds.
+  // When undici is loaded (a dispatcher or proxy; not in these children, which use node:http),
+  // V8 finishes compiling its llhttp WebAssembly (the optimizing tier) in the background before
+  // a young process may exit, ~100 ms whatever the library does: the default-flags limit allows
+  // for it. --liftoff-only (baseline WebAssembly only) leaves just what the process holds.
   const MODES = {
     default: { flags: [] as string[], limit: EXIT_LIMIT_DEFAULT_FLAGS_MS },
     'liftoff-only': { flags: ['--liftoff-only'], limit: EXIT_LIMIT_MS },

@@ -108,6 +108,20 @@ describe('Node lifecycle', () => {
   })
 })
 
+describe('which Node transport runs', () => {
+  // (A dispatcher or proxy takes undici's request API: test/proxy.test.ts sees them used.)
+  // undici is CommonJS: once loaded, its files are in the require cache.
+  const undiciLoaded = `Object.keys((await import('node:module')).createRequire(import.meta.url).cache).some((file) => file.includes('undici'))`
+
+  test('by default node:http: undici is never loaded', async () => {
+    const route = server.route(() => ({ body: ['data: a\n\n'], finish: 'hang' }))
+    const result = await runChild(`
+      const source = new EventSource(${JSON.stringify(route.url)})
+      source.onmessage = async (event) => { source.close(); console.log('closed', event.data, ${undiciLoaded}) }`)
+    expect(result.output).toContain('closed a false')
+  })
+})
+
 describe('constructor errors in Node', () => {
   test('a relative URL throws a SyntaxError that says there is no document', () => {
     expect(() => new EventSource('/stream')).toThrowError(/relative URL "\/stream"/)

@@ -24,6 +24,12 @@ export const clients = [
     kind: 'baseline',
     package: 'undici',
   },
+  {
+    id: 'parser-only',
+    label: 'eventsource-parser on node:http, no events',
+    kind: 'baseline',
+    package: 'eventsource-parser',
+  },
   { id: 'ours', label: 'isomorphic-eventsource (this repo)', kind: 'library', package: '.' },
   { id: 'eventsource-v4', label: 'eventsource', kind: 'library', package: 'eventsource-v4' },
   { id: 'undici', label: 'undici EventSource', kind: 'library', package: 'undici' },

@@ -23,15 +23,16 @@ process.on('exit', () => say(`messages ${messages} (closed after ${closedAt})`))
 
 switch (state) {
   case 'connecting': {
-    // The server never answers: close while the request, sent (undici reports its headers
-    // written), waits for its response.
+    // The server never answers: close while the request, sent (node:http, or undici when a
+    // dispatcher or proxy is set, reports it on a diagnostics channel), waits for its response.
     const source = new EventSource(`${origin}/hold`, OPTIONS)
     source.onopen = () => say('unexpected open')
+    const channels = ['http.client.request.start', 'undici:client:sendHeaders']
     const sent = () => {
-      diagnostics.unsubscribe('undici:client:sendHeaders', sent)
+      for (const channel of channels) diagnostics.unsubscribe(channel, sent)
       setTimeout(() => closeNow(source), 20)
     }
-    diagnostics.subscribe('undici:client:sendHeaders', sent)
+    for (const channel of channels) diagnostics.subscribe(channel, sent)
     break
   }
   case 'open-mid-chunk': {
