@@ -82,6 +82,49 @@ function globalThisToLocal({ types: t }) {
   }
 }
 
+// The private members (`#name`) of classes whose instances never reach users become properties
+// named `name_`, which terser renames to short names (`mangle.properties` below). Babel's own
+// lowering keeps them private with helpers (`_classPrivateFieldLooseBase(this, _name)[_name]` per
+// access, each key built from its name as a string): most of that cost is the connection's.
+// Classes users hold (EventSource and its bases) keep Babel's lowering, whose members are
+// non-enumerable: as plain properties they would show in Object.keys, for-in and JSON.stringify.
+const INTERNAL_CLASSES = new Set(['Connection'])
+
+function privateNamesToProperties({ types: t }) {
+  const key = (privateName) => t.identifier(`${privateName.id.name}_`)
+  const rename = {
+    ClassPrivateProperty(path) {
+      const { node } = path
+      path.replaceWith(t.classProperty(key(node.key), node.value, null, null, false, node.static))
+    },
+    ClassPrivateMethod(path) {
+      const { node } = path
+      path.replaceWith(
+        t.classMethod(node.kind, key(node.key), node.params, node.body, false, node.static),
+      )
+    },
+    'MemberExpression|OptionalMemberExpression'(path) {
+      if (t.isPrivateName(path.node.property)) path.node.property = key(path.node.property)
+    },
+    PrivateName(path) {
+      throw path.buildCodeFrameError('private name in a position this plugin does not rename')
+    },
+    // A nested class keeps its own private names.
+    Class(path) {
+      path.skip()
+    },
+  }
+  return {
+    name: 'private-names-to-properties',
+    visitor: {
+      // Before the class transforms run on it (plugins' visitors run before presets').
+      Class(path) {
+        if (INTERNAL_CLASSES.has(path.node.id?.name)) path.traverse(rename)
+      },
+    },
+  }
+}
+
 export default {
   input: 'src/legacy.ts',
   plugins: [
@@ -102,7 +145,7 @@ export default {
       // `loose` also keeps parameters with defaults in the signature, which changes
       // `Function.length` (`EventSource.length` must be 1, as WebIDL has it).
       assumptions: { superIsCallableConstructor: false, ignoreFunctionLength: false },
-      plugins: [globalThisToLocal],
+      plugins: [privateNamesToProperties, globalThisToLocal],
       // Presets run last to first: TypeScript is stripped before preset-env lowers classes.
       presets: [
         ['@babel/preset-env', { targets: 'ie 11', loose: true, modules: false }],
@@ -118,7 +161,15 @@ export default {
       banner,
       intro: prelude,
       // The banner is added after minification, so the licences survive it.
-      plugins: [terser({ ecma: 5, compress: { passes: 2 }, safari10: true })],
+      plugins: [
+        terser({
+          ecma: 5,
+          compress: { passes: 2 },
+          // The former private members (see privateNamesToProperties).
+          mangle: { properties: { regex: /^[A-Za-z]\w*_$/ } },
+          safari10: true,
+        }),
+      ],
     },
   ],
 }
