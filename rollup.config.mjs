@@ -49,15 +49,25 @@ var ${GLOBAL} = typeof self !== 'undefined' ? self : typeof window !== 'undefine
 `
 
 // The modules the legacy bundle swaps for their old-browser versions: stand-ins for the DOM event
-// classes, and the XMLHttpRequest transport. The modern build never carries them.
-const LEGACY_MODULES = { './dom.js': './dom.legacy.ts', './platform.js': './platform.legacy.ts' }
+// classes, the XMLHttpRequest transport, URL handling without `URL`. The modern build never
+// carries them.
+const LEGACY_MODULES = {
+  './dom.js': './dom.legacy.ts',
+  './platform.js': './platform.legacy.ts',
+  './url.js': './url.legacy.ts',
+}
 
 // src/ imports siblings as './x.js' (NodeNext style); the files are './x.ts'.
 const tsFromJs = {
   name: 'ts-from-js',
   async resolveId(source, importer, options) {
     if (!importer?.endsWith('.ts') || !/^\.\.?\/.*\.js$/.test(source)) return null
-    const target = LEGACY_MODULES[source] ?? source.replace(/\.js$/, '.ts')
+    const legacy = LEGACY_MODULES[source]
+    // A legacy module may wrap the module it replaces.
+    const target =
+      legacy !== undefined && !importer.endsWith(legacy.slice(1))
+        ? legacy
+        : source.replace(/\.js$/, '.ts')
     return this.resolve(target, importer, { ...options, skipSelf: true })
   },
 }
