@@ -4,9 +4,14 @@
 // Run after tsup (`tsup && rollup -c`): tsup's `clean` empties dist/.
 // Gates: test/bundle.test.ts (es-check ES5 + features, acorn, size budgets).
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { babel } from '@rollup/plugin-babel'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
+
+// preset-env's own for-of transform, to give it an option the preset cannot pass (see below).
+const fromPresetEnv = createRequire(createRequire(import.meta.url).resolve('@babel/preset-env'))
+const transformForOf = fromPresetEnv('@babel/plugin-transform-for-of')
 
 const read = (path) => readFileSync(new URL(path, import.meta.url), 'utf8')
 const pkg = JSON.parse(read('./package.json'))
@@ -155,10 +160,21 @@ export default {
       // `loose` also keeps parameters with defaults in the signature, which changes
       // `Function.length` (`EventSource.length` must be 1, as WebIDL has it).
       assumptions: { superIsCallableConstructor: false, ignoreFunctionLength: false },
-      plugins: [privateNamesToProperties, globalThisToLocal],
+      plugins: [
+        privateNamesToProperties,
+        globalThisToLocal,
+        // Every for-of in src (and in eventsource-parser, which has none) walks an array, so it
+        // becomes an index loop, without the iterator helpers (the `types` of `events()` are
+        // typed as an array). The preset's `loose` cannot be combined with this option, so the
+        // preset leaves for-of to this instance.
+        [transformForOf, { assumeArray: true }],
+      ],
       // Presets run last to first: TypeScript is stripped before preset-env lowers classes.
       presets: [
-        ['@babel/preset-env', { targets: 'ie 11', loose: true, modules: false }],
+        [
+          '@babel/preset-env',
+          { targets: 'ie 11', loose: true, modules: false, exclude: ['transform-for-of'] },
+        ],
         ['@babel/preset-typescript', { allowDeclareFields: true, onlyRemoveTypeImports: true }],
       ],
     }),
