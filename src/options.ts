@@ -194,7 +194,7 @@ const RETRY_NUMBERS: Record<string, [number, number?]> = {
 function checkNumber(
   name: string,
   value: unknown,
-  [min, max = Number.POSITIVE_INFINITY]: [number, number?],
+  [min, max = Infinity]: [number, number?],
 ): number | undefined {
   // `!(value >= min)` also refuses NaN (Number.isNaN is missing in IE 11).
   if (value !== undefined && (typeof value !== 'number' || !(value >= min) || value > max))
@@ -318,7 +318,7 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     lastEventIdQueryParam: o.lastEventIdQueryParam,
     retry: normalizeRetry(o.retry),
     shouldRetry: o.shouldRetry,
-    readTimeout: numbers['readTimeout'] ?? Number.POSITIVE_INFINITY,
+    readTimeout: numbers['readTimeout'] ?? Infinity,
     maxBufferSize: numbers['maxBufferSize'] ?? DEFAULT_MAX_BUFFER_SIZE,
     dispatcher: o.dispatcher,
     proxy,
