@@ -190,7 +190,7 @@ export default {
       plugins: [
         terser({
           ecma: 5,
-          compress: { passes: 2 },
+          compress: { passes: 3 },
           // The former private members (see privateNamesToProperties).
           mangle: { properties: { regex: /^[A-Za-z]\w*_$/ } },
           safari10: true,
