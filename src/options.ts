@@ -180,8 +180,7 @@ const TYPES: Record<string, string> = {
   dispatcher: 'object',
 }
 
-/** The number options, with their bounds (`[min]`, or `[min, max]`). */
-const NUMBERS: Record<string, [number, number?]> = { readTimeout: [1], maxBufferSize: [1] }
+/** The number options of `retry`, with their bounds (`[min]`, or `[min, max]`). */
 const RETRY_NUMBERS: Record<string, [number, number?]> = {
   initialDelay: [0],
   maxDelay: [0],
@@ -271,8 +270,6 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     if (value !== undefined && (typeof value !== TYPES[name] || value === null))
       throw invalid(name, `of type ${TYPES[name]}`, value)
   }
-  const numbers: Record<string, number | undefined> = {}
-  for (const name in NUMBERS) numbers[name] = checkNumber(name, o[name], NUMBERS[name] as [number])
 
   // Fetch refuses CONNECT, TRACE and TRACK, and upper-cases these six methods only.
   let method = o.method ?? 'GET'
@@ -318,8 +315,8 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     lastEventIdQueryParam: o.lastEventIdQueryParam,
     retry: normalizeRetry(o.retry),
     shouldRetry: o.shouldRetry,
-    readTimeout: numbers['readTimeout'] ?? Infinity,
-    maxBufferSize: numbers['maxBufferSize'] ?? DEFAULT_MAX_BUFFER_SIZE,
+    readTimeout: checkNumber('readTimeout', o.readTimeout, [1]) ?? Infinity,
+    maxBufferSize: checkNumber('maxBufferSize', o.maxBufferSize, [1]) ?? DEFAULT_MAX_BUFFER_SIZE,
     dispatcher: o.dispatcher,
     proxy,
     pauseWhenHidden: o.pauseWhenHidden ?? false,
