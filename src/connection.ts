@@ -95,7 +95,6 @@ export class Connection {
   readonly #options: NormalizedOptions
   readonly #transport: Transport
   readonly #listener: ConnectionListener
-  readonly #staticHeaders: Array<[string, string]>
   #handle: TransportHandle | undefined
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #readTimer: ReturnType<typeof setTimeout> | undefined
@@ -127,10 +126,6 @@ export class Connection {
     this.#listener = listener
     this.lastEventId = options.lastEventId
     this.reconnectionTime = (options.retry || NATIVE_RETRY_POLICY).initialDelay
-    this.#staticHeaders =
-      options.headers === undefined || typeof options.headers === 'function'
-        ? []
-        : headerEntries(options.headers)
     this.#watchPage()
   }
 
@@ -208,7 +203,7 @@ export class Connection {
     context: ConnectContext,
   ): Array<[string, string]> | Promise<Array<[string, string]>> {
     const source = this.#options.headers
-    if (typeof source !== 'function') return this.#staticHeaders
+    if (typeof source !== 'function') return source ?? []
     return callHook('headers', () => source(context), headerEntries)
   }
 

@@ -140,7 +140,8 @@ export interface NormalizedOptions {
   readonly withCredentials: boolean
   readonly credentials: CredentialsMode
   readonly method: string
-  readonly headers: HeadersSource | undefined
+  /** Static headers as validated entries (see headerEntries), or the hook. */
+  readonly headers: Array<[string, string]> | Exclude<HeadersSource, HeadersValue> | undefined
   readonly body: BodySource | undefined
   readonly fetch: FetchLike | undefined
   readonly lastEventId: string
@@ -277,7 +278,6 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     throw invalid('method', 'a method token fetch allows', method)
   if (/^(DELETE|GET|HEAD|OPTIONS|POST|PUT)$/i.test(method)) method = method.toUpperCase()
 
-  if (o.headers !== undefined && typeof o.headers !== 'function') headerEntries(o.headers)
   if (
     o.body !== undefined &&
     o.body !== null &&
@@ -308,7 +308,10 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     withCredentials,
     credentials: o.credentials ?? (withCredentials ? 'include' : 'same-origin'),
     method,
-    headers: o.headers,
+    headers:
+      o.headers === undefined || typeof o.headers === 'function'
+        ? o.headers
+        : headerEntries(o.headers),
     body: o.body,
     fetch: o.fetch,
     lastEventId: o.lastEventId ?? '',
