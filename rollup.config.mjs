@@ -97,29 +97,34 @@ function globalThisToLocal({ types: t }) {
   }
 }
 
-// The private members (`#name`) of classes whose instances never reach users become properties
-// named `name_`, which terser renames to short names (`mangle.properties` below). Babel's own
-// lowering keeps them private with helpers (`_classPrivateFieldLooseBase(this, _name)[_name]` per
-// access, each key built from its name as a string): most of that cost is the connection's.
-// Classes users hold (EventSource and its bases) keep Babel's lowering, whose members are
-// non-enumerable: as plain properties they would show in Object.keys, for-in and JSON.stringify.
-const INTERNAL_CLASSES = new Set(['Connection'])
+// Private members (`#name`) become properties named `name_`, which terser renames to short names
+// (`mangle.properties` below). Babel's own lowering keeps them private with helpers
+// (`_classPrivateFieldLooseBase(this, _name)[_name]` on every access, each key built from its
+// name as a string), the largest cost of lowering the code to ES5. Instances of EventSource (and
+// of its IE 11 stand-in base) reach users: there the properties are then made non-enumerable, as
+// Babel's lowering left them, so that Object.keys, for-in and JSON.stringify see nothing new.
+// Either way they stay out of reach of code that does not reflect on the object.
+const PRIVATE_TO_PROPERTIES = new Set(['Connection', 'EventSource', 'EventTargetShim'])
+const USER_HELD = new Set(['EventSource', 'EventTargetShim'])
 
 function privateNamesToProperties({ types: t }) {
-  const key = (privateName) => t.identifier(`${privateName.id.name}_`)
+  const key = (name) => t.identifier(`${name}_`)
   const rename = {
     ClassPrivateProperty(path) {
       const { node } = path
-      path.replaceWith(t.classProperty(key(node.key), node.value, null, null, false, node.static))
+      path.replaceWith(
+        t.classProperty(key(node.key.id.name), node.value, null, null, false, node.static),
+      )
     },
     ClassPrivateMethod(path) {
       const { node } = path
       path.replaceWith(
-        t.classMethod(node.kind, key(node.key), node.params, node.body, false, node.static),
+        t.classMethod(node.kind, key(node.key.id.name), node.params, node.body, false, node.static),
       )
     },
     'MemberExpression|OptionalMemberExpression'(path) {
-      if (t.isPrivateName(path.node.property)) path.node.property = key(path.node.property)
+      const { property } = path.node
+      if (t.isPrivateName(property)) path.node.property = key(property.id.name)
     },
     PrivateName(path) {
       throw path.buildCodeFrameError('private name in a position this plugin does not rename')
@@ -129,12 +134,64 @@ function privateNamesToProperties({ types: t }) {
       path.skip()
     },
   }
+  // `Object.defineProperties(target, { name_: { enumerable: false }, … })`.
+  const hide = (target, names) =>
+    t.expressionStatement(
+      t.callExpression(
+        t.memberExpression(t.identifier('Object'), t.identifier('defineProperties')),
+        [
+          target,
+          t.objectExpression(
+            names.map((name) =>
+              t.objectProperty(
+                key(name),
+                t.objectExpression([
+                  t.objectProperty(t.identifier('enumerable'), t.booleanLiteral(false)),
+                ]),
+              ),
+            ),
+          ),
+        ],
+      ),
+    )
   return {
     name: 'private-names-to-properties',
     visitor: {
       // Before the class transforms run on it (plugins' visitors run before presets').
       Class(path) {
-        if (INTERNAL_CLASSES.has(path.node.id?.name)) path.traverse(rename)
+        const { node } = path
+        const name = node.id?.name
+        if (!PRIVATE_TO_PROPERTIES.has(name)) return
+        const members = node.body.body
+        const privateNames = (type) =>
+          members.filter((m) => m.type === type && !m.static).map((m) => m.key.id.name)
+        const fields = privateNames('ClassPrivateProperty')
+        const methods = privateNames('ClassPrivateMethod')
+        path.traverse(rename)
+        if (!USER_HELD.has(name)) return
+        if (fields.length > 0) {
+          // Fields: at the end of the constructor, when they all exist.
+          let ctor = members.find((m) => m.kind === 'constructor')
+          if (ctor === undefined) {
+            if (node.superClass) throw path.buildCodeFrameError('add a constructor')
+            ctor = t.classMethod(
+              'constructor',
+              t.identifier('constructor'),
+              [],
+              t.blockStatement([]),
+            )
+            members.unshift(ctor)
+          }
+          if (ctor.body.body.some((statement) => statement.type === 'ReturnStatement'))
+            throw path.buildCodeFrameError('a constructor that returns early')
+          ctor.body.body.push(hide(t.thisExpression(), fields))
+        }
+        if (methods.length > 0) {
+          // Methods: on the prototype, once the class exists.
+          const prototype = t.memberExpression(t.identifier(name), t.identifier('prototype'))
+          const statement = path.parentPath.isExportNamedDeclaration() ? path.parentPath : path
+          statement.insertAfter(hide(prototype, methods))
+        }
       },
     },
   }
