@@ -216,6 +216,11 @@ export default {
       // it exists; IE 11 has none, and there the bases are the ES5 stand-ins, which `apply` suits.
       // `loose` also keeps parameters with defaults in the signature, which changes
       // `Function.length` (`EventSource.length` must be 1, as WebIDL has it).
+      // What else `loose` assumes holds for this code: methods are assigned to the prototype, not
+      // defined (setClassMethods: enumerable, as WebIDL operations are); no class is called
+      // without `new` (noClassCalls: calling EventSource so still throws a TypeError, from its
+      // base, which the conformance suite checks in old-browser mode); no code replaces a class's
+      // prototype (constantSuper); `document.all` never meets `?.` or `??` (noDocumentAll).
       assumptions: { superIsCallableConstructor: false, ignoreFunctionLength: false },
       plugins: [
         privateNamesToProperties,
@@ -248,7 +253,8 @@ export default {
         terser({
           ecma: 5,
           compress: { passes: 3 },
-          // The former private members (see privateNamesToProperties).
+          // The former private members (see privateNamesToProperties): no other property in the
+          // bundle ends in `_` (`__proto__`, in Babel's helpers, starts with one).
           mangle: { properties: { regex: /^[A-Za-z]\w*_$/ } },
           safari10: true,
         }),
