@@ -4,9 +4,14 @@
 // Run after tsup (`tsup && rollup -c`): tsup's `clean` empties dist/.
 // Gates: test/bundle.test.ts (es-check ES5 + features, acorn, size budgets).
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { babel } from '@rollup/plugin-babel'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
+
+// preset-env's own for-of transform, to give it an option the preset cannot pass (see below).
+const fromPresetEnv = createRequire(createRequire(import.meta.url).resolve('@babel/preset-env'))
+const transformForOf = fromPresetEnv('@babel/plugin-transform-for-of')
 
 const read = (path) => readFileSync(new URL(path, import.meta.url), 'utf8')
 const pkg = JSON.parse(read('./package.json'))
@@ -49,15 +54,25 @@ var ${GLOBAL} = typeof self !== 'undefined' ? self : typeof window !== 'undefine
 `
 
 // The modules the legacy bundle swaps for their old-browser versions: stand-ins for the DOM event
-// classes, and the XMLHttpRequest transport. The modern build never carries them.
-const LEGACY_MODULES = { './dom.js': './dom.legacy.ts', './platform.js': './platform.legacy.ts' }
+// classes, the XMLHttpRequest transport, URL handling without `URL`. The modern build never
+// carries them.
+const LEGACY_MODULES = {
+  './dom.js': './dom.legacy.ts',
+  './platform.js': './platform.legacy.ts',
+  './url.js': './url.legacy.ts',
+}
 
 // src/ imports siblings as './x.js' (NodeNext style); the files are './x.ts'.
 const tsFromJs = {
   name: 'ts-from-js',
   async resolveId(source, importer, options) {
     if (!importer?.endsWith('.ts') || !/^\.\.?\/.*\.js$/.test(source)) return null
-    const target = LEGACY_MODULES[source] ?? source.replace(/\.js$/, '.ts')
+    const legacy = LEGACY_MODULES[source]
+    // A legacy module may wrap the module it replaces.
+    const target =
+      legacy !== undefined && !importer.endsWith(legacy.slice(1))
+        ? legacy
+        : source.replace(/\.js$/, '.ts')
     return this.resolve(target, importer, { ...options, skipSelf: true })
   },
 }
@@ -76,6 +91,106 @@ function globalThisToLocal({ types: t }) {
           !path.scope.hasBinding('globalThis', true)
         ) {
           path.replaceWith(t.identifier(GLOBAL))
+        }
+      },
+    },
+  }
+}
+
+// Private members (`#name`) become properties named `name_`, which terser renames to short names
+// (`mangle.properties` below). Babel's own lowering keeps them private with helpers
+// (`_classPrivateFieldLooseBase(this, _name)[_name]` on every access, each key built from its
+// name as a string), the largest cost of lowering the code to ES5. Instances of EventSource (and
+// of its IE 11 stand-in base) reach users: there the properties are then made non-enumerable, as
+// Babel's lowering left them, so that Object.keys, for-in and JSON.stringify see nothing new.
+// Either way they stay out of reach of code that does not reflect on the object.
+const PRIVATE_TO_PROPERTIES = new Set(['Connection', 'EventSource', 'EventTargetShim'])
+const USER_HELD = new Set(['EventSource', 'EventTargetShim'])
+
+function privateNamesToProperties({ types: t }) {
+  const key = (name) => t.identifier(`${name}_`)
+  const rename = {
+    ClassPrivateProperty(path) {
+      const { node } = path
+      path.replaceWith(
+        t.classProperty(key(node.key.id.name), node.value, null, null, false, node.static),
+      )
+    },
+    ClassPrivateMethod(path) {
+      const { node } = path
+      path.replaceWith(
+        t.classMethod(node.kind, key(node.key.id.name), node.params, node.body, false, node.static),
+      )
+    },
+    'MemberExpression|OptionalMemberExpression'(path) {
+      const { property } = path.node
+      if (t.isPrivateName(property)) path.node.property = key(property.id.name)
+    },
+    PrivateName(path) {
+      throw path.buildCodeFrameError('private name in a position this plugin does not rename')
+    },
+    // A nested class keeps its own private names.
+    Class(path) {
+      path.skip()
+    },
+  }
+  // `Object.defineProperties(target, { name_: { enumerable: false }, … })`.
+  const hide = (target, names) =>
+    t.expressionStatement(
+      t.callExpression(
+        t.memberExpression(t.identifier('Object'), t.identifier('defineProperties')),
+        [
+          target,
+          t.objectExpression(
+            names.map((name) =>
+              t.objectProperty(
+                key(name),
+                t.objectExpression([
+                  t.objectProperty(t.identifier('enumerable'), t.booleanLiteral(false)),
+                ]),
+              ),
+            ),
+          ),
+        ],
+      ),
+    )
+  return {
+    name: 'private-names-to-properties',
+    visitor: {
+      // Before the class transforms run on it (plugins' visitors run before presets').
+      Class(path) {
+        const { node } = path
+        const name = node.id?.name
+        if (!PRIVATE_TO_PROPERTIES.has(name)) return
+        const members = node.body.body
+        const privateNames = (type) =>
+          members.filter((m) => m.type === type && !m.static).map((m) => m.key.id.name)
+        const fields = privateNames('ClassPrivateProperty')
+        const methods = privateNames('ClassPrivateMethod')
+        path.traverse(rename)
+        if (!USER_HELD.has(name)) return
+        if (fields.length > 0) {
+          // Fields: at the end of the constructor, when they all exist.
+          let ctor = members.find((m) => m.kind === 'constructor')
+          if (ctor === undefined) {
+            if (node.superClass) throw path.buildCodeFrameError('add a constructor')
+            ctor = t.classMethod(
+              'constructor',
+              t.identifier('constructor'),
+              [],
+              t.blockStatement([]),
+            )
+            members.unshift(ctor)
+          }
+          if (ctor.body.body.some((statement) => statement.type === 'ReturnStatement'))
+            throw path.buildCodeFrameError('a constructor that returns early')
+          ctor.body.body.push(hide(t.thisExpression(), fields))
+        }
+        if (methods.length > 0) {
+          // Methods: on the prototype, once the class exists.
+          const prototype = t.memberExpression(t.identifier(name), t.identifier('prototype'))
+          const statement = path.parentPath.isExportNamedDeclaration() ? path.parentPath : path
+          statement.insertAfter(hide(prototype, methods))
         }
       },
     },
@@ -101,11 +216,27 @@ export default {
       // it exists; IE 11 has none, and there the bases are the ES5 stand-ins, which `apply` suits.
       // `loose` also keeps parameters with defaults in the signature, which changes
       // `Function.length` (`EventSource.length` must be 1, as WebIDL has it).
+      // What else `loose` assumes holds for this code: methods are assigned to the prototype, not
+      // defined (setClassMethods: enumerable, as WebIDL operations are); no class is called
+      // without `new` (noClassCalls: calling EventSource so still throws a TypeError, from its
+      // base, which the conformance suite checks in old-browser mode); no code replaces a class's
+      // prototype (constantSuper); `document.all` never meets `?.` or `??` (noDocumentAll).
       assumptions: { superIsCallableConstructor: false, ignoreFunctionLength: false },
-      plugins: [globalThisToLocal],
+      plugins: [
+        privateNamesToProperties,
+        globalThisToLocal,
+        // Every for-of in src (and in eventsource-parser, which has none) walks an array, so it
+        // becomes an index loop, without the iterator helpers (the `types` of `events()` are
+        // typed as an array). The preset's `loose` cannot be combined with this option, so the
+        // preset leaves for-of to this instance.
+        [transformForOf, { assumeArray: true }],
+      ],
       // Presets run last to first: TypeScript is stripped before preset-env lowers classes.
       presets: [
-        ['@babel/preset-env', { targets: 'ie 11', loose: true, modules: false }],
+        [
+          '@babel/preset-env',
+          { targets: 'ie 11', loose: true, modules: false, exclude: ['transform-for-of'] },
+        ],
         ['@babel/preset-typescript', { allowDeclareFields: true, onlyRemoveTypeImports: true }],
       ],
     }),
@@ -118,7 +249,16 @@ export default {
       banner,
       intro: prelude,
       // The banner is added after minification, so the licences survive it.
-      plugins: [terser({ ecma: 5, compress: { passes: 2 }, safari10: true })],
+      plugins: [
+        terser({
+          ecma: 5,
+          compress: { passes: 3 },
+          // The former private members (see privateNamesToProperties): no other property in the
+          // bundle ends in `_` (`__proto__`, in Babel's helpers, starts with one).
+          mangle: { properties: { regex: /^[A-Za-z]\w*_$/ } },
+          safari10: true,
+        }),
+      ],
     },
   ],
 }

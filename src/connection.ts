@@ -54,14 +54,27 @@ interface PreparedRequest {
 }
 
 /** A hook (`headers`, `body`) that threw or rejected: reported with the hook's name. */
-/** A body that cannot be sent again: retrying cannot help, so the connection fails. */
-class OneShotBodyError extends TypeError {}
-
 class HookError extends Error {
   constructor(hook: string, cause: unknown) {
     super(`The "${hook}" option threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
       cause,
     })
+  }
+}
+
+/**
+ * Calls a hook, then `use` on what it returns (or resolves to): a throw or rejection of either
+ * becomes a HookError naming the hook. Async only when the hook is.
+ */
+function callHook<T, R>(hook: string, call: () => T | PromiseLike<T>, use: (value: T) => R) {
+  const fail = (error: unknown): never => {
+    throw new HookError(hook, error)
+  }
+  try {
+    const result = call()
+    return isThenable(result) ? Promise.resolve(result).then(use).catch(fail) : use(result)
+  } catch (error) {
+    return fail(error)
   }
 }
 
@@ -82,7 +95,6 @@ export class Connection {
   readonly #options: NormalizedOptions
   readonly #transport: Transport
   readonly #listener: ConnectionListener
-  readonly #staticHeaders: Array<[string, string]>
   #handle: TransportHandle | undefined
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #readTimer: ReturnType<typeof setTimeout> | undefined
@@ -114,10 +126,6 @@ export class Connection {
     this.#listener = listener
     this.lastEventId = options.lastEventId
     this.reconnectionTime = (options.retry || NATIVE_RETRY_POLICY).initialDelay
-    this.#staticHeaders =
-      options.headers === undefined || typeof options.headers === 'function'
-        ? []
-        : headerEntries(options.headers)
     this.#watchPage()
   }
 
@@ -195,56 +203,31 @@ export class Connection {
     context: ConnectContext,
   ): Array<[string, string]> | Promise<Array<[string, string]>> {
     const source = this.#options.headers
-    if (typeof source !== 'function') return this.#staticHeaders
-    const fromHook = (init: HeadersInit) => {
-      try {
-        return headerEntries(init)
-      } catch (error) {
-        throw new HookError('headers', error)
-      }
-    }
-    let result: HeadersInit | Promise<HeadersInit>
-    try {
-      result = source(context)
-    } catch (error) {
-      throw new HookError('headers', error)
-    }
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(fromHook, (error: unknown) => {
-        throw new HookError('headers', error)
-      })
-    }
-    return fromHook(result)
+    if (typeof source !== 'function') return source ?? []
+    return callHook('headers', () => source(context), headerEntries)
   }
 
   #resolveBody(context: ConnectContext): BodyInit | null | Promise<BodyInit | null> {
     const source = this.#options.body
-    if (source === undefined || source === null) return null
-    if (typeof source !== 'function') {
-      // A stream can be read once: re-sending it would send an empty body, silently.
-      if (
-        context.attempt > 1 &&
-        typeof ReadableStream === 'function' &&
-        source instanceof ReadableStream
-      ) {
-        throw new OneShotBodyError(
-          'The "body" option is a ReadableStream, which can be sent only once; pass a function that returns a fresh body for each attempt.',
-        )
-      }
-      return source
+    if (typeof source === 'function') {
+      return callHook(
+        'body',
+        () => source(context),
+        (body) => body,
+      )
     }
-    let result: BodyInit | null | Promise<BodyInit | null>
-    try {
-      result = source(context)
-    } catch (error) {
-      throw new HookError('body', error)
+    // A stream can be read once: re-sending it would send an empty body, silently. Not a
+    // HookError: retrying cannot help (see #hookFailed).
+    if (
+      context.attempt > 1 &&
+      typeof ReadableStream === 'function' &&
+      source instanceof ReadableStream
+    ) {
+      throw new TypeError(
+        'The "body" option is a ReadableStream, which can be sent only once; pass a function that returns a fresh body for each attempt.',
+      )
     }
-    if (isThenable(result)) {
-      return Promise.resolve(result).catch((error: unknown) => {
-        throw new HookError('body', error)
-      })
-    }
-    return result
+    return source ?? null
   }
 
   #send(url: string, prepared: PreparedRequest): void {
@@ -269,7 +252,7 @@ export class Connection {
       },
       this.#options.maxBufferSize,
     )
-    const watching = this.#options.readTimeout !== Number.POSITIVE_INFINITY
+    const watching = this.#options.readTimeout !== Infinity
     this.#handle = this.#transport(this.#request(url, prepared), {
       onResponse: (head) => {
         if (watching) this.#lastActivity = Date.now()
@@ -360,15 +343,15 @@ export class Connection {
     this.#attemptFailed({ reason: 'network', message, cause: error, retryByDefault: true })
   }
 
+  /** A HookError is retried; anything else #prepare throws (a one-shot body) fails the connection. */
   #hookFailed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
-    const cause = error instanceof HookError ? error.cause : error
-    if (error instanceof OneShotBodyError) {
+    if (!(error instanceof HookError)) {
       this.#stop()
-      this.#failTheConnection({ reason: 'hook', message, cause })
+      this.#failTheConnection({ reason: 'hook', message, cause: error })
       return
     }
-    this.#attemptFailed({ reason: 'hook', message, cause, retryByDefault: true })
+    this.#attemptFailed({ reason: 'hook', message, cause: error.cause, retryByDefault: true })
   }
 
   /**
@@ -446,11 +429,7 @@ export class Connection {
       if (decision === true || decision === false) {
         willRetry = decision
         gaveUp = gaveUp && !decision
-      } else if (
-        typeof decision === 'number' &&
-        decision >= 0 &&
-        decision < Number.POSITIVE_INFINITY
-      ) {
+      } else if (typeof decision === 'number' && decision >= 0 && decision < Infinity) {
         willRetry = true
         delay = decision
       }

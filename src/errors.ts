@@ -18,9 +18,9 @@ export class EventSourceError extends Error {
   /** Always `'EventSourceError'` (what `isEventSourceError` checks, across bundles). */
   override readonly name = 'EventSourceError'
   /** The HTTP status, when a response caused the failure. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
   /** The `error` event that ended the stream. */
-  readonly event: Event
+  declare readonly event: Event
 
   constructor(message: string, event: Event & { status?: number | undefined; cause?: unknown }) {
     super(message, { cause: event.cause })

@@ -11,11 +11,13 @@ import type { ResponseHeadersLike } from './options.js'
  * `headers`.
  * @public
  */
+// The fields are `declare`d and set in the constructor: emitted class fields would first define
+// each one as undefined, then set it.
 export class EventSourceOpenEvent extends EventBase {
   /** The HTTP status (always 200: other statuses do not open). */
-  readonly status: number
+  declare readonly status: number
   /** The response headers. */
-  readonly headers: ResponseHeadersLike
+  declare readonly headers: ResponseHeadersLike
 
   /** @internal The library fires these; there is no reason to build one. */
   constructor(status: number, headers: ResponseHeadersLike) {
@@ -65,21 +67,21 @@ export interface ErrorDetails {
  */
 export class EventSourceErrorEvent extends EventBase {
   /** What kind of failure: see {@link ErrorReason}. */
-  readonly reason: ErrorReason
+  declare readonly reason: ErrorReason
   /** What went wrong, in words: "HTTP 503", "The stream ended", "No data for 30000 ms", … */
-  readonly message: string
+  declare readonly message: string
   /** Whether the source stopped because `retry.maxAttempts` consecutive attempts failed. */
-  readonly gaveUp: boolean
+  declare readonly gaveUp: boolean
   /** The HTTP status, when a response caused the error. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
   /** The same as `status`, for code written for the `eventsource` package. */
-  readonly code: number | undefined
+  declare readonly code: number | undefined
   /** The underlying error (a network error, a timeout, a hook that threw), when there is one. */
-  readonly cause: unknown
+  declare readonly cause: unknown
   /** Whether the source will reconnect (readyState `CONNECTING`) or has stopped (`CLOSED`). */
-  readonly willRetry: boolean
+  declare readonly willRetry: boolean
   /** Milliseconds until the next attempt, when it will retry. */
-  readonly delay: number | undefined
+  declare readonly delay: number | undefined
 
   /** @internal The library fires these; there is no reason to build one. */
   constructor(details: ErrorDetails) {

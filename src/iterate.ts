@@ -9,7 +9,8 @@ export type OnAnyMessage = (callback: (event: EventSourceMessageEvent) => void) 
 
 /**
  * Turns a source's events into an async iterator. Events arriving faster than the loop takes
- * them wait in an unbounded queue (the stream cannot be slowed down, only dropped).
+ * them wait in an unbounded queue (the stream cannot be slowed down, only dropped); a failure
+ * waits behind them, and the end comes last.
  * @internal
  */
 export function iterateEvents(
@@ -18,30 +19,20 @@ export function iterateEvents(
   onAnyMessage: OnAnyMessage,
   types: readonly string[] | '*',
 ): AsyncIterableIterator<EventSourceMessageEvent> {
-  const queue: Array<EventSourceMessageEvent> = []
+  const queue: Array<EventSourceMessageEvent | EventSourceError> = []
   let pending:
-    | {
-        resolve(result: IteratorResult<EventSourceMessageEvent>): void
-        reject(error: unknown): void
-      }
+    | [(result: IteratorResult<EventSourceMessageEvent>) => void, (error: unknown) => void]
     | undefined
-  let failure: EventSourceError | undefined
   let finished = false
 
   const settle = (): void => {
-    if (pending === undefined) return
-    const { resolve, reject } = pending
-    if (queue.length > 0) {
-      pending = undefined
-      resolve({ value: queue.shift() as EventSourceMessageEvent, done: false })
-    } else if (failure !== undefined) {
-      pending = undefined
-      reject(failure)
-      failure = undefined
-    } else if (finished) {
-      pending = undefined
-      resolve({ value: undefined, done: true })
-    }
+    if (pending === undefined || (queue.length === 0 && !finished)) return
+    const [resolve, reject] = pending
+    pending = undefined
+    const next = queue.shift()
+    if (next instanceof EventSourceError) reject(next)
+    else
+      resolve(next === undefined ? { value: undefined, done: true } : { value: next, done: false })
   }
   const onMessage = (event: Event): void => {
     queue.push(event as EventSourceMessageEvent)
@@ -49,8 +40,8 @@ export function iterateEvents(
   }
   const onError = (event: Event): void => {
     if (source.readyState !== source.CLOSED) return
-    const detail = event as Event & { message?: string }
-    failure = new EventSourceError(detail.message ?? 'The EventSource connection failed', event)
+    const { message } = event as Event & { message?: string }
+    queue.push(new EventSourceError(message ?? 'The EventSource connection failed', event))
     finish()
   }
   const named = types === '*' ? [] : types
@@ -70,18 +61,17 @@ export function iterateEvents(
   if (source.readyState === source.CLOSED) finish()
 
   const iterator = {
-    next() {
-      return new Promise((resolve, reject) => {
-        pending = { resolve, reject }
+    next: () =>
+      new Promise((resolve, reject) => {
+        pending = [resolve, reject]
         settle()
-      })
-    },
+      }),
     // Leaving the loop early (break, return, throw) closes the source.
     return() {
       source.close()
       finish()
       queue.length = 0
-      return Promise.resolve({ value: undefined, done: true })
+      return iterator.next()
     },
   } as AsyncIterableIterator<EventSourceMessageEvent>
   // Absent in IE 11 (no Symbol): there, call next() directly.

@@ -140,7 +140,8 @@ export interface NormalizedOptions {
   readonly withCredentials: boolean
   readonly credentials: CredentialsMode
   readonly method: string
-  readonly headers: HeadersSource | undefined
+  /** Static headers as validated entries (see headerEntries), or the hook. */
+  readonly headers: Array<[string, string]> | Exclude<HeadersSource, HeadersValue> | undefined
   readonly body: BodySource | undefined
   readonly fetch: FetchLike | undefined
   readonly lastEventId: string
@@ -159,23 +160,45 @@ export interface NormalizedOptions {
 export const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const UNSAFE_HEADER_VALUE = /[\r\n\0]/
+// In a header value, CR, LF and NUL would inject headers.
+const CR_LF_NUL = /[\r\n\0]/
 
-function optionError(name: string, expected: string, value: unknown): TypeError {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
-  return new TypeError(`EventSource option "${name}" must be ${expected}; got ${shown}.`)
+/** Every option error: the option, what it must be, and what it got (left out when secret). */
+function invalid(name: string, expected: string, got?: unknown): TypeError {
+  const shown =
+    got === undefined ? '' : `; got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`
+  return new TypeError(`EventSource option "${name}" must be ${expected}${shown}`)
 }
 
-function checkType(name: string, value: unknown, type: 'function' | 'string' | 'boolean'): void {
-  if (value !== undefined && typeof value !== type) throw optionError(name, `a ${type}`, value)
+/** The options checked by type alone. */
+const TYPES: Record<string, string> = {
+  fetch: 'function',
+  shouldRetry: 'function',
+  lastEventId: 'string',
+  lastEventIdQueryParam: 'string',
+  pauseWhenHidden: 'boolean',
+  reconnectWhenOnline: 'boolean',
+  dispatcher: 'object',
 }
 
-function checkDelay(name: string, value: unknown, min = 0): number | undefined {
-  if (value === undefined) return undefined
+/** The number options of `retry`, with their bounds (`[min]`, or `[min, max]`). */
+const RETRY_NUMBERS: Record<string, [number, number?]> = {
+  initialDelay: [0],
+  maxDelay: [0],
+  factor: [1],
+  jitter: [0, 1],
+  resetAfter: [0],
+  maxAttempts: [1],
+}
+
+function checkNumber(
+  name: string,
+  value: unknown,
+  [min, max = Infinity]: [number, number?],
+): number | undefined {
   // `!(value >= min)` also refuses NaN (Number.isNaN is missing in IE 11).
-  if (typeof value !== 'number' || !(value >= min)) {
-    throw optionError(name, `a number ≥ ${min}`, value)
-  }
+  if (value !== undefined && (typeof value !== 'number' || !(value >= min) || value > max))
+    throw invalid(name, `a number from ${min} to ${max}`, value)
   return value
 }
 
@@ -183,94 +206,56 @@ function normalizeRetry(retry: unknown): RetryPolicy | false {
   if (retry === undefined) return NATIVE_RETRY_POLICY
   if (retry === false) return false
   if (typeof retry !== 'object' || retry === null)
-    throw optionError('retry', 'false or an object', retry)
-  const r = retry as RetryOptions
-  const jitter = checkDelay('retry.jitter', r.jitter)
-  if (jitter !== undefined && jitter > 1)
-    throw optionError('retry.jitter', 'a number from 0 to 1', jitter)
-  const maxAttempts = checkDelay('retry.maxAttempts', r.maxAttempts, 1)
-  if (r.statuses !== undefined && !Array.isArray(r.statuses)) {
-    throw optionError('retry.statuses', 'an array of HTTP statuses', r.statuses)
+    throw invalid('retry', 'false or an object', retry)
+  const given = retry as Record<string, unknown>
+  const policy: Record<string, unknown> = {}
+  for (const name in RETRY_NUMBERS) {
+    policy[name] =
+      checkNumber(`retry.${name}`, given[name], RETRY_NUMBERS[name] as [number]) ??
+      NATIVE_RETRY_POLICY[name as keyof RetryPolicy]
   }
-  for (const status of r.statuses ?? []) {
-    if (
-      typeof status !== 'number' ||
-      Math.floor(status) !== status ||
-      status < 100 ||
-      status > 599
-    ) {
-      throw optionError('retry.statuses', 'an array of HTTP statuses (100–599)', status)
-    }
+  const statuses = given['statuses'] ?? []
+  if (
+    !Array.isArray(statuses) ||
+    !statuses.every((s) => typeof s === 'number' && s % 1 === 0 && s >= 100 && s <= 599)
+  ) {
+    throw invalid('retry.statuses', 'an array of HTTP statuses (100–599)', statuses)
   }
-  const defaults = NATIVE_RETRY_POLICY
-  return {
-    initialDelay: checkDelay('retry.initialDelay', r.initialDelay) ?? defaults.initialDelay,
-    maxDelay: checkDelay('retry.maxDelay', r.maxDelay) ?? defaults.maxDelay,
-    factor: checkDelay('retry.factor', r.factor, 1) ?? defaults.factor,
-    jitter: jitter ?? defaults.jitter,
-    resetAfter: checkDelay('retry.resetAfter', r.resetAfter) ?? defaults.resetAfter,
-    maxAttempts: maxAttempts ?? defaults.maxAttempts,
-    statuses: (r.statuses ?? []).slice(),
-  }
-}
-
-// Fetch's method normalisation: these six are upper-cased, others kept as given.
-const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']
-
-function normalizeMethod(method: unknown): string {
-  if (method === undefined) return 'GET'
-  if (typeof method !== 'string' || !TOKEN.test(method))
-    throw optionError('method', 'an HTTP method token', method)
-  const upper = method.toUpperCase()
-  if (upper === 'CONNECT' || upper === 'TRACE' || upper === 'TRACK') {
-    throw optionError('method', 'a method fetch allows (not CONNECT, TRACE or TRACK)', method)
-  }
-  return NORMALIZED_METHODS.indexOf(upper) !== -1 ? upper : method
+  policy['statuses'] = statuses.slice()
+  return policy as unknown as RetryPolicy
 }
 
 /**
- * Header entries of any `HeadersInit` shape, validated: names must be tokens, values must not
- * contain CR, LF or NUL (header injection), and `Last-Event-ID` belongs to its own option.
- * Names are lower-cased so the connection can merge its own headers without duplicates.
+ * Header entries of any `HeadersInit` shape, validated: names must be tokens, values byte strings
+ * (fetch's rule: nothing beyond U+00FF) without CR, LF or NUL, and `Last-Event-ID` belongs to its
+ * own option. Names are lower-cased so the connection can merge its own headers without
+ * duplicates.
  * @internal
  */
-export function headerEntries(init: HeadersValue, option = 'headers'): Array<[string, string]> {
-  let pairs: Array<[string, string]>
-  if (typeof init !== 'object' || init === null) throw optionError(option, 'a HeadersInit', init)
-  if (typeof (init as Headers).forEach === 'function' && !Array.isArray(init)) {
-    pairs = []
-    ;(init as Headers).forEach((value, name) => {
-      pairs.push([name, value])
-    })
-  } else if (Array.isArray(init)) {
+export function headerEntries(init: HeadersValue): Array<[string, string]> {
+  if (typeof init !== 'object' || init === null) throw invalid('headers', 'a HeadersInit', init)
+  let pairs: Array<[string, string]> = []
+  if (Array.isArray(init)) {
     pairs = init.map((pair) => {
       if (!Array.isArray(pair) || pair.length !== 2)
-        throw optionError(option, 'a list of [name, value] pairs', pair)
+        throw invalid('headers', 'a list of [name, value] pairs', pair)
       return [String(pair[0]), String(pair[1])]
+    })
+  } else if (typeof (init as Headers).forEach === 'function') {
+    ;(init as Headers).forEach((value, name) => {
+      pairs.push([name, value])
     })
   } else {
     const record = init as Record<string, string>
     pairs = Object.keys(record).map((name) => [name, String(record[name])])
   }
   return pairs.map(([name, value]) => {
-    if (!TOKEN.test(name)) throw optionError(`${option}`, 'valid header names', name)
-    if (UNSAFE_HEADER_VALUE.test(value)) {
-      throw new TypeError(
-        `EventSource option "${option}": the value of header "${name}" contains CR, LF or NUL.`,
-      )
-    }
     const lower = name.toLowerCase()
-    if (lower === 'last-event-id') {
-      throw new TypeError(
-        'EventSource option "headers" must not set Last-Event-ID: use the "lastEventId" option, which the source keeps up to date across reconnects.',
-      )
-    }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: fetch's ByteString rule
-    if (/[^\x00-\xff]/.test(value)) {
-      throw new TypeError(
-        `EventSource option "${option}": the value of header "${name}" has characters beyond U+00FF; encode it (for example with encodeURIComponent).`,
-      )
-    }
+    if (!TOKEN.test(name)) throw invalid('headers', 'valid header names', name)
+    if (lower === 'last-event-id')
+      throw invalid('headers', 'without Last-Event-ID (the "lastEventId" option sets it)')
+    if (CR_LF_NUL.test(value) || /[^\0-\xff]/.test(value))
+      throw invalid('headers', `Latin-1 without CR, LF or NUL in the value of "${name}"`)
     return [lower, value.trim()]
   })
 }
@@ -278,65 +263,63 @@ export function headerEntries(init: HeadersValue, option = 'headers'): Array<[st
 /** Validates the constructor's second argument. @internal */
 export function normalizeOptions(init: unknown): NormalizedOptions {
   if (init === undefined || init === null) init = {}
-  if (typeof init !== 'object' && typeof init !== 'function') {
-    throw new TypeError(`EventSource: the second argument must be an object; got ${typeof init}.`)
+  if (typeof init !== 'object' && typeof init !== 'function')
+    throw new TypeError('EventSource: the second argument must be an object')
+  const o = init as EventSourceOptions & Record<string, unknown>
+  for (const name in TYPES) {
+    const value = o[name]
+    if (value !== undefined && (typeof value !== TYPES[name] || value === null))
+      throw invalid(name, `of type ${TYPES[name]}`, value)
   }
-  const o = init as EventSourceOptions
-  const withCredentials = Boolean(o.withCredentials)
-  const method = normalizeMethod(o.method)
 
-  if (o.headers !== undefined && typeof o.headers !== 'function') headerEntries(o.headers)
+  // Fetch refuses CONNECT, TRACE and TRACK, and upper-cases these six methods only.
+  let method = o.method ?? 'GET'
+  if (typeof method !== 'string' || !TOKEN.test(method) || /^(CONNECT|TRACE|TRACK)$/i.test(method))
+    throw invalid('method', 'a method token fetch allows', method)
+  if (/^(DELETE|GET|HEAD|OPTIONS|POST|PUT)$/i.test(method)) method = method.toUpperCase()
+
   if (
     o.body !== undefined &&
     o.body !== null &&
-    (method === 'GET' || method === 'HEAD') &&
-    typeof o.body !== 'function'
+    typeof o.body !== 'function' &&
+    (method === 'GET' || method === 'HEAD')
   ) {
-    throw optionError('body', `absent for ${method} requests (set "method" too)`, typeof o.body)
+    throw invalid('body', `absent for ${method} requests (set "method" too)`)
   }
-  checkType('fetch', o.fetch, 'function')
-  checkType('shouldRetry', o.shouldRetry, 'function')
-  checkType('lastEventId', o.lastEventId, 'string')
-  checkType('lastEventIdQueryParam', o.lastEventIdQueryParam, 'string')
-  checkType('pauseWhenHidden', o.pauseWhenHidden, 'boolean')
-  checkType('reconnectWhenOnline', o.reconnectWhenOnline, 'boolean')
-  if (o.lastEventId !== undefined && UNSAFE_HEADER_VALUE.test(o.lastEventId)) {
-    throw optionError('lastEventId', 'free of CR, LF and NUL', o.lastEventId)
-  }
-  if (o.lastEventIdQueryParam === '')
-    throw optionError('lastEventIdQueryParam', 'a non-empty string', '')
+  if (o.lastEventId !== undefined && CR_LF_NUL.test(o.lastEventId))
+    throw invalid('lastEventId', 'free of CR, LF and NUL')
+  if (o.lastEventIdQueryParam === '') throw invalid('lastEventIdQueryParam', 'a non-empty string')
   if (
     o.credentials !== undefined &&
     ['omit', 'same-origin', 'include'].indexOf(o.credentials) === -1
   ) {
-    throw optionError('credentials', '"omit", "same-origin" or "include"', o.credentials)
+    throw invalid('credentials', '"omit", "same-origin" or "include"', o.credentials)
   }
-  if (o.dispatcher !== undefined && (typeof o.dispatcher !== 'object' || o.dispatcher === null)) {
-    throw optionError('dispatcher', 'an undici Dispatcher', o.dispatcher)
+  let proxy = o.proxy as false | string | URL | undefined
+  if (proxy !== undefined && proxy !== false) {
+    if (typeof proxy === 'string' || (typeof URL === 'function' && proxy instanceof URL))
+      proxy = String(proxy)
+    // Never shown: a proxy URL may carry credentials.
+    if (typeof proxy !== 'string' || !/^https?:\/\//i.test(proxy))
+      throw invalid('proxy', 'false or an http(s):// URL')
   }
-  let proxy: false | string | undefined
-  if (o.proxy === false || o.proxy === undefined) proxy = o.proxy
-  else if (typeof o.proxy === 'string' || (typeof URL === 'function' && o.proxy instanceof URL)) {
-    proxy = String(o.proxy)
-    if (!/^https?:\/\//i.test(proxy))
-      throw optionError('proxy', 'false or an http(s):// URL', '<redacted>')
-  } else throw optionError('proxy', 'false or an http(s):// URL', typeof o.proxy)
-  const readTimeout = checkDelay('readTimeout', o.readTimeout, 1) ?? Number.POSITIVE_INFINITY
-  const maxBufferSize = checkDelay('maxBufferSize', o.maxBufferSize, 1) ?? DEFAULT_MAX_BUFFER_SIZE
-
+  const withCredentials = Boolean(o.withCredentials)
   return {
     withCredentials,
     credentials: o.credentials ?? (withCredentials ? 'include' : 'same-origin'),
     method,
-    headers: o.headers,
+    headers:
+      o.headers === undefined || typeof o.headers === 'function'
+        ? o.headers
+        : headerEntries(o.headers),
     body: o.body,
     fetch: o.fetch,
     lastEventId: o.lastEventId ?? '',
     lastEventIdQueryParam: o.lastEventIdQueryParam,
     retry: normalizeRetry(o.retry),
     shouldRetry: o.shouldRetry,
-    readTimeout,
-    maxBufferSize,
+    readTimeout: checkNumber('readTimeout', o.readTimeout, [1]) ?? Infinity,
+    maxBufferSize: checkNumber('maxBufferSize', o.maxBufferSize, [1]) ?? DEFAULT_MAX_BUFFER_SIZE,
     dispatcher: o.dispatcher,
     proxy,
     pauseWhenHidden: o.pauseWhenHidden ?? false,

@@ -11,10 +11,10 @@ export interface PageSignals {
   online(): void
 }
 
-interface PageScope {
-  readonly document?: EventTarget & { readonly visibilityState?: string }
-  readonly addEventListener?: EventTarget['addEventListener']
-  readonly removeEventListener?: EventTarget['removeEventListener']
+type Target = Partial<Pick<EventTarget, 'addEventListener' | 'removeEventListener'>>
+
+interface PageScope extends Target {
+  readonly document?: Target & { readonly visibilityState?: string }
 }
 
 /**
@@ -27,28 +27,20 @@ export function watchPage(
   watch: { readonly visibility: boolean; readonly online: boolean },
 ): () => void {
   const scope = globalThis as PageScope
-  const stops: Array<() => void> = []
-  const document = scope.document
-  if (
-    watch.visibility &&
-    document !== undefined &&
-    typeof document.addEventListener === 'function'
-  ) {
-    const onVisibilityChange = (): void => {
-      if (document.visibilityState === 'hidden') signals.hidden()
-      else signals.visible()
-    }
-    document.addEventListener('visibilitychange', onVisibilityChange)
-    stops.push(() => document.removeEventListener('visibilitychange', onVisibilityChange))
+  const listeners: Array<[Target | undefined, string, () => void]> = []
+  if (watch.visibility) {
+    listeners.push([
+      scope.document,
+      'visibilitychange',
+      () => (pageIsHidden() ? signals.hidden() : signals.visible()),
+    ])
   }
-  if (watch.online && typeof scope.addEventListener === 'function') {
-    const onOnline = (): void => signals.online()
-    scope.addEventListener('online', onOnline)
-    stops.push(() => scope.removeEventListener?.('online', onOnline))
+  if (watch.online) listeners.push([scope, 'online', () => signals.online()])
+  const each = (method: keyof Target) => {
+    for (const [target, type, listener] of listeners) target?.[method]?.(type, listener)
   }
-  return () => {
-    for (const stop of stops.splice(0)) stop()
-  }
+  each('addEventListener')
+  return () => each('removeEventListener')
 }
 
 /** Whether the page is hidden right now (false where there is no document). @internal */

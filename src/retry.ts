@@ -24,11 +24,11 @@ export interface RetryPolicy {
 /** The spec's behaviour: a fixed reconnection time, no growth, no jitter, no limit. @internal */
 export const NATIVE_RETRY_POLICY: RetryPolicy = {
   initialDelay: 3000,
-  maxDelay: Number.POSITIVE_INFINITY,
+  maxDelay: Infinity,
   factor: 1,
   jitter: 0,
   resetAfter: 0,
-  maxAttempts: Number.POSITIVE_INFINITY,
+  maxAttempts: Infinity,
   statuses: [],
 }
 
@@ -64,7 +64,7 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
   // An HTTP-date names its month ("Sun, 06 Nov 1994 08:49:37 GMT"); anything else that
   // Date.parse happens to accept ("-5") is not one.
-  const date = /[a-z]{3}/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN
+  const date = /[a-z]{3}/i.test(trimmed) ? Date.parse(trimmed) : NaN
   // biome-ignore lint/suspicious/noGlobalIsNan: Number.isNaN is missing in IE 11; a number here
   if (isNaN(date)) return undefined
   return Math.max(0, date - now)

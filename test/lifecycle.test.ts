@@ -124,7 +124,9 @@ describe('which Node transport runs', () => {
 
 describe('constructor errors in Node', () => {
   test('a relative URL throws a SyntaxError that says there is no document', () => {
-    expect(() => new EventSource('/stream')).toThrowError(/relative URL "\/stream"/)
+    expect(() => new EventSource('/stream')).toThrowError(
+      /URL "\/stream" \(a relative URL needs a document\)/,
+    )
     try {
       new EventSource('/stream')
     } catch (error) {
