@@ -97,7 +97,8 @@ function globalThisToLocal({ types: t }) {
   }
 }
 
-// Private members (`#name`) become properties named `name_`, which terser renames to short names
+// Private members (`#name` of class `C`) become properties named `C_name_` (the class name keeps
+// a subclass's names apart from its base's, which share one object), which terser renames to short names
 // (`mangle.properties` below). Babel's own lowering keeps them private with helpers
 // (`_classPrivateFieldLooseBase(this, _name)[_name]` on every access, each key built from its
 // name as a string), the largest cost of lowering the code to ES5. Instances of EventSource (and
@@ -108,7 +109,8 @@ const PRIVATE_TO_PROPERTIES = new Set(['Connection', 'EventSource', 'EventTarget
 const USER_HELD = new Set(['EventSource', 'EventTargetShim'])
 
 function privateNamesToProperties({ types: t }) {
-  const key = (name) => t.identifier(`${name}_`)
+  let owner = ''
+  const key = (name) => t.identifier(`${owner}_${name}_`)
   const rename = {
     ClassPrivateProperty(path) {
       const { node } = path
@@ -162,6 +164,7 @@ function privateNamesToProperties({ types: t }) {
         const { node } = path
         const name = node.id?.name
         if (!PRIVATE_TO_PROPERTIES.has(name)) return
+        owner = name
         const members = node.body.body
         const privateNames = (type) =>
           members.filter((m) => m.type === type && !m.static).map((m) => m.key.id.name)
