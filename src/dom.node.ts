@@ -272,6 +272,8 @@ export class ListenerList implements ListenerListLike {
   readonly #target: EventTarget
   /** Per type; replaced, never changed in place, on add and remove: a dispatch walks the list it started with. */
   readonly #byType = new Map<string, TypeListeners>()
+  #lastType: string | undefined
+  #lastListeners: TypeListeners | undefined
 
   constructor(target: EventTarget) {
     this.#target = target
@@ -328,10 +330,16 @@ export class ListenerList implements ListenerListLike {
 
   /** The registrations for `type`, as they are now. */
   listeners(type: string): TypeListeners | undefined {
-    return this.#byType.get(type)
+    // Most streams carry one type: remember the last lookup (reset whenever a list changes).
+    if (type === this.#lastType) return this.#lastListeners
+    const listeners = this.#byType.get(type)
+    this.#lastType = type
+    this.#lastListeners = listeners
+    return listeners
   }
 
   #set(type: string, all: readonly Registration[]): void {
+    this.#lastType = undefined
     if (all.length === 0) this.#byType.delete(type)
     else this.#byType.set(type, { all, capturing: all.filter((entry) => entry.capture).length })
   }

@@ -67,14 +67,15 @@ export class EventSource<
   readonly #url: string
   readonly #withCredentials: boolean
   readonly #connection: Connection
-  readonly #closeCallbacks = new Set<() => void>()
+  /** `events()` iterators waiting for close(). Arrays: an empty one costs next to nothing. */
+  readonly #closeCallbacks: Array<() => void> = []
   /**
    * Event types someone may listen to (added, never removed: an over-estimate is safe). A message
    * of any other type is not even built: nothing could observe it.
    */
   readonly #listened = new Set<string>()
   /** `events('*')` iterators: they see every message event, whatever its type. */
-  readonly #anyMessage = new Set<(event: EventSourceMessageEvent) => void>()
+  readonly #anyMessage: Array<(event: EventSourceMessageEvent) => void> = []
   /** Node only: the listener list that dispatches message events without Node's overhead. */
   readonly #listeners = createListenerList(this)
   readonly #handlers: Record<HandlerName, HandlerSlot> = {
@@ -108,14 +109,12 @@ export class EventSource<
     this.#connection = new Connection(this.#url, options, platformTransport(options), {
       open: (status, headers) => this.dispatchEvent(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
-        if (!this.#listened.has(type) && this.#anyMessage.size === 0) return
+        const anyMessage = this.#anyMessage
+        if (anyMessage.length === 0 && !this.#listened.has(type)) return
         const event = createMessageEvent(type, data, origin, lastEventId)
         this.dispatchEvent(event)
-        if (this.#anyMessage.size > 0) {
-          this.#anyMessage.forEach((observer) => {
-            observer(event)
-          })
-        }
+        // A copy: an iterator may stop (and leave the list) while it is told.
+        if (anyMessage.length > 0) for (const observer of anyMessage.slice()) observer(event)
       },
       error: (details) => this.dispatchEvent(new EventSourceErrorEvent(details)),
     })
@@ -205,21 +204,16 @@ export class EventSource<
   events(
     types: readonly string[] | '*' = ['message'],
   ): AsyncIterableIterator<EventSourceMessageEvent> {
-    return iterateEvents(this, this.#onClose, this.#onAnyMessage, types)
+    return iterateEvents(
+      this,
+      (callback) => subscribe(this.#closeCallbacks, callback),
+      (callback) => subscribe(this.#anyMessage, callback),
+      types,
+    )
   }
 
   /** `for await (const event of source)`: the same as `source.events()`. */
   declare [Symbol.asyncIterator]: () => AsyncIterableIterator<EventSourceMessageEvent>
-
-  #onAnyMessage = (callback: (event: EventSourceMessageEvent) => void): (() => void) => {
-    this.#anyMessage.add(callback)
-    return () => this.#anyMessage.delete(callback)
-  }
-
-  #onClose = (callback: () => void): (() => void) => {
-    this.#closeCallbacks.add(callback)
-    return () => this.#closeCallbacks.delete(callback)
-  }
 
   /**
    * Aborts the connection and any pending reconnect; `readyState` becomes `CLOSED` and no
@@ -227,9 +221,7 @@ export class EventSource<
    */
   close(): void {
     this.#connection.close()
-    this.#closeCallbacks.forEach((callback) => {
-      callback()
-    })
+    for (const callback of this.#closeCallbacks.slice()) callback()
   }
 
   /** Listens for an event of the optional event map, typed by its name. */
@@ -348,6 +340,15 @@ export class EventSource<
       if (callback.call(this, event) === false) event.preventDefault()
     }
     this.#add(name, slot.listener)
+  }
+}
+
+/** Adds `callback` to `list`; returns what removes it again. */
+function subscribe<T>(list: T[], callback: T): () => void {
+  list.push(callback)
+  return () => {
+    const index = list.indexOf(callback)
+    if (index !== -1) list.splice(index, 1)
   }
 }
 

@@ -76,7 +76,7 @@ function send(
     onAbortable(() => {
       if (received?.complete !== true) sent.destroy()
     })
-    sent.once('response', (response) => {
+    sent.on('response', (response) => {
       received = response
       resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: response })
     })
