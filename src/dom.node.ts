@@ -231,7 +231,10 @@ function invoke(callback: Callback, target: EventTarget, event: unknown): void {
       typeof callback === 'function'
         ? callback.call(target, event as Event)
         : callHandleEvent(callback, event as Event)
-    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+    if (
+      result !== undefined &&
+      typeof (result as PromiseLike<unknown> | null)?.then === 'function'
+    ) {
       ;(result as PromiseLike<unknown>).then(undefined, report)
     }
   } catch (error) {

@@ -107,16 +107,16 @@ export class EventSource<
     this.#url = absoluteUrl
     this.#withCredentials = options.withCredentials
     this.#connection = new Connection(this.#url, options, platformTransport(options), {
-      open: (status, headers) => this.dispatchEvent(new EventSourceOpenEvent(status, headers)),
+      open: (status, headers) => this.#fire(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
         const anyMessage = this.#anyMessage
         if (anyMessage.length === 0 && !this.#listened.has(type)) return
         const event = createMessageEvent(type, data, origin, lastEventId)
-        this.dispatchEvent(event)
+        this.#fire(event)
         // A copy: an iterator may stop (and leave the list) while it is told.
         if (anyMessage.length > 0) for (const observer of anyMessage.slice()) observer(event)
       },
-      error: (details) => this.dispatchEvent(new EventSourceErrorEvent(details)),
+      error: (details) => this.#fire(new EventSourceErrorEvent(details)),
     })
     this.#connection.connect()
   }
@@ -297,6 +297,11 @@ export class EventSource<
 
   /** Dispatches `event` to this source's listeners, as `EventTarget` does. */
   override dispatchEvent(event: Event): boolean {
+    return this.#fire(event)
+  }
+
+  // [HTML] "fire an event": the platform's dispatch, not a possibly overridden dispatchEvent.
+  #fire(event: Event): boolean {
     return this.#listeners ? this.#listeners.dispatch(event) : super.dispatchEvent(event)
   }
 
