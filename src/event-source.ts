@@ -74,6 +74,7 @@ export class EventSource<
    * of any other type is not even built: nothing could observe it.
    */
   readonly #listened = new Set<string>()
+  #listenedType: string | undefined
   /** `events('*')` iterators: they see every message event, whatever its type. */
   readonly #anyMessage: Array<(event: EventSourceMessageEvent) => void> = []
   /** Node only: the listener list that dispatches message events without Node's overhead. */
@@ -110,7 +111,12 @@ export class EventSource<
       open: (status, headers) => this.#fire(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
         const anyMessage = this.#anyMessage
-        if (anyMessage.length === 0 && !this.#listened.has(type)) return
+        if (anyMessage.length === 0 && type !== this.#listenedType) {
+          if (!this.#listened.has(type)) return
+          // #listened only grows: a type found once stays listened to. Most streams carry one
+          // type, so this spares a Set lookup per event (a tenth of the per-event cost in Node).
+          this.#listenedType = type
+        }
         const event = createMessageEvent(type, data, origin, lastEventId)
         this.#fire(event)
         // A copy: an iterator may stop (and leave the list) while it is told.
