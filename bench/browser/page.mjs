@@ -161,6 +161,11 @@ const microCases = {
     event.initMessageEvent('message', false, false, datas[i & 1023], origin, '')
     return event
   },
+  "document.createEvent('MessageEvent') + initMessageEvent(...)": (i) => {
+    const event = document.createEvent('MessageEvent')
+    event.initMessageEvent('message', false, false, datas[i & 1023], origin, '')
+    return event
+  },
   'dispatchEvent(new Event) to 1 listener': () => target.dispatchEvent(new Event('message')),
   // Per 64 KiB chunk (2,730 events of 16 bytes), not per event.
   'TextDecoder.decode(64 KiB, { stream: true }) per chunk': () =>
