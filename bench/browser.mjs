@@ -3,6 +3,14 @@
  * The browser benchmark: `node bench/browser.mjs [--quick] [--json] [--reps N]`, or through
  * `node bench/run.mjs --browser`, which adds its tables to the Node report.
  *
+ * For finding where the time goes (bench/README.md, "Browser profiling"):
+ * - `--floor`: adds a fetch-body reader that builds no events, the floor for fetch-based clients;
+ * - `--probe`: also reports when the latency run's bytes reached JS (TextDecoder), per client;
+ * - `--only throughput|latency`: runs one half (the other reports zeros);
+ * - `--prof`: V8 tick logs in bench/results/prof/<client>-<round>/, read by browser/ticks.mjs;
+ * - `--js-flags "<flags>"`: V8 flags for the page, e.g. `--no-turbo-inlining` with `--prof`;
+ * - `--micro`: ns per operation of single steps (MessageEvent construction, dispatch, decoding).
+ *
  * Chromium is launched directly (`child_process.spawn`), headless, with no DevTools connection:
  * Playwright and Puppeteer turn on the DevTools network domain, and that instrumentation makes the
  * native EventSource about ten times slower, which would flatter any library compared with it.
@@ -44,6 +52,12 @@ const clients = [
   { id: 'native', label: 'native EventSource (Chromium)', kind: 'baseline' },
   { id: 'ours', label: 'isomorphic-eventsource (this repo)', kind: 'library' },
 ]
+/** `--floor`: fetch + reader + TextDecoder + a split on blank lines, no events (browser/page.mjs). */
+const floorClient = {
+  id: 'fetch-floor',
+  label: 'floor: fetch body reader, no events',
+  kind: 'floor',
+}
 
 const metricIds = ['events16', 'latencyP50', 'latencyP99']
 const metrics = allMetrics.filter((metric) => metricIds.includes(metric.id))
@@ -64,15 +78,16 @@ function chromiumVersion() {
  * Opens `url` in a fresh headless Chromium and resolves the page's result (the POSTed body whose
  * token matches), or rejects after `timeoutMs`. Chromium and its profile are gone when it settles.
  */
-async function runPage(server, url, token, timeoutMs) {
+async function runPage(server, url, token, timeoutMs, { extraFlags = [], cwd } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'sse-bench-chromium-'))
   const removeProfile = () =>
     rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   const forget = onCleanup(removeProfile)
   // Detached: Chromium leads its own process group, so one kill reaches its helpers too.
   const child = trackGroup(
-    spawn(chromiumPath, [...chromiumFlags, `--user-data-dir=${profile}`, url], {
+    spawn(chromiumPath, [...chromiumFlags, ...extraFlags, `--user-data-dir=${profile}`, url], {
       detached: true,
+      cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
     }),
   )
@@ -150,7 +165,17 @@ function rotate(list, by) {
  * Runs the browser rounds; resolves a section for the report: `{ chromium, crossOriginIsolated,
  * reps, metrics, clients }`, or `{ skipped: reason }` when Chromium or the build is missing.
  */
-export async function runBrowser({ quick = false, reps, log = () => {} } = {}) {
+export async function runBrowser({
+  quick = false,
+  reps,
+  prof = false,
+  jsFlags = '',
+  floor = false,
+  probe = false,
+  only,
+  log = () => {},
+} = {}) {
+  const measured = floor ? [...clients, floorClient] : clients
   if (!existsSync(chromiumPath)) {
     return { skipped: `Chromium not found at ${chromiumPath} (set CHROMIUM_PATH).` }
   }
@@ -165,7 +190,7 @@ export async function runBrowser({ quick = false, reps, log = () => {} } = {}) {
   const server = await startServer()
   try {
     for (let round = 1; round <= mode.reps; round++) {
-      for (const client of rotate(clients, round - 1)) {
+      for (const client of rotate(measured, round - 1)) {
         const token = randomUUID()
         const query = new URLSearchParams({
           client: client.id,
@@ -176,10 +201,24 @@ export async function runBrowser({ quick = false, reps, log = () => {} } = {}) {
           durationMs: String(mode.latencyMs),
           skipMs: String(mode.latencySkipMs),
         })
+        if (probe) query.set('probe', '1')
+        if (only) query.set('only', only)
         const url = `${server.origin}/browser/page.html?${query}`
         const begun = Date.now()
+        // --prof: V8's tick log, one file per isolate, in a directory per page (the renderer
+        // writes it in its working directory); browser/ticks.mjs reads it.
+        const profDir = prof
+          ? fileURLToPath(new URL(`results/prof/${client.id}-${round}/`, import.meta.url))
+          : undefined
+        if (profDir) {
+          rmSync(profDir, { recursive: true, force: true })
+          mkdirSync(profDir, { recursive: true })
+        }
         try {
-          const result = await runPage(server, url, token, mode.timeoutMs)
+          const result = await runPage(server, url, token, mode.timeoutMs, {
+            extraFlags: prof || jsFlags ? [`--js-flags=${prof ? '--prof ' : ''}${jsFlags}`] : [],
+            cwd: profDir,
+          })
           isolated &&= result.info.crossOriginIsolated
           if (client.id === 'ours' && !result.info.isOurs)
             throw new Error('the page did not install ours')
@@ -190,7 +229,7 @@ export async function runBrowser({ quick = false, reps, log = () => {} } = {}) {
           observations.add(client.id, 'latencyP99', round, { value: result.latency.p99 })
           clockChecks.push(result.latency)
           log(
-            `[browser ${round}/${mode.reps}] ${client.id}: ${Math.round(result.throughput.eventsPerSecond)} events/s, p50 ${result.latency.p50.toFixed(3)} ms, p99 ${result.latency.p99.toFixed(3)} ms (${((Date.now() - begun) / 1000).toFixed(1)} s)`,
+            `[browser ${round}/${mode.reps}] ${client.id}: ${Math.round(result.throughput.eventsPerSecond)} events/s, p50 ${result.latency.p50.toFixed(3)} ms, p99 ${result.latency.p99.toFixed(3)} ms${result.latency.arrivalP50 === undefined ? '' : `, bytes in JS p50 ${result.latency.arrivalP50.toFixed(3)} ms`} (${((Date.now() - begun) / 1000).toFixed(1)} s)`,
           )
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error)
@@ -202,7 +241,7 @@ export async function runBrowser({ quick = false, reps, log = () => {} } = {}) {
   } finally {
     await server.stop()
   }
-  const infos = clients.map((client) => ({
+  const infos = measured.map((client) => ({
     ...client,
     version:
       client.id === 'native' ? (chromium.match(/\d+(\.\d+)+/)?.[0] ?? '?') : packageVersion('.'),
@@ -218,19 +257,72 @@ export async function runBrowser({ quick = false, reps, log = () => {} } = {}) {
   }
 }
 
+/**
+ * `--micro`: the page's micro-benchmarks (ns per operation of single per-event steps, see
+ * `microCases` in browser/page.mjs), one fresh Chromium per rep; prints the median per case.
+ */
+async function runMicro({ reps = 3, jsFlags = '', log = () => {} } = {}) {
+  installCleanup()
+  const server = await startServer()
+  const runs = []
+  try {
+    for (let rep = 1; rep <= reps; rep++) {
+      const token = randomUUID()
+      const query = new URLSearchParams({ client: 'micro', token, windowMs: '600' })
+      const result = await runPage(
+        server,
+        `${server.origin}/browser/page.html?${query}`,
+        token,
+        60_000,
+        {
+          extraFlags: jsFlags ? [`--js-flags=${jsFlags}`] : [],
+        },
+      )
+      log(`[micro ${rep}/${reps}] ${JSON.stringify(result.micro)}`)
+      runs.push(result.micro)
+    }
+  } finally {
+    await server.stop()
+  }
+  return Object.keys(runs[0]).map((name) => ({ name, ns: median(runs.map((run) => run[name])) }))
+}
+
 async function cli() {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       reps: { type: 'string' },
+      prof: { type: 'boolean', default: false },
+      'js-flags': { type: 'string', default: '' },
+      micro: { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
+      probe: { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   })
+  if (values.only !== undefined && values.only !== 'throughput' && values.only !== 'latency')
+    throw new RangeError('--only wants throughput or latency')
   const reps = values.reps === undefined ? undefined : Number(values.reps)
   if (reps !== undefined && !(Number.isInteger(reps) && reps > 0))
     throw new RangeError('--reps wants a positive integer')
   const log = (message) => process.stderr.write(`${message}\n`)
-  const section = await runBrowser({ quick: values.quick, reps, log })
+  if (values.micro) {
+    const rows = await runMicro({ reps, jsFlags: values['js-flags'], log })
+    process.stdout.write('| case | ns/op (median) |\n| --- | --- |\n')
+    for (const row of rows) process.stdout.write(`| ${row.name} | ${row.ns.toFixed(0)} |\n`)
+    return
+  }
+  const section = await runBrowser({
+    quick: values.quick,
+    reps,
+    prof: values.prof,
+    jsFlags: values['js-flags'],
+    floor: values.floor,
+    probe: values.probe,
+    only: values.only,
+    log,
+  })
   const dir = new URL('./results/', import.meta.url)
   mkdirSync(dir, { recursive: true })
   const markdown = `${renderBrowser(section).join('\n')}\n`

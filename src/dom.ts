@@ -12,14 +12,25 @@ export const EventTargetBase: typeof EventTarget = EventTarget
 /** @internal */
 export const EventBase: typeof Event = Event
 
-/** @internal */
+/**
+ * The MessageEvent of [spec] "dispatch the event" (see events.ts), made with `initMessageEvent`
+ * where the platform has it (browser engines): Chromium takes its positional arguments faster
+ * than the constructor's init dictionary (about 15% more events/s at 16 B, bench/README.md).
+ * The event is the same: not yet dispatched, so init sets what the constructor would (not
+ * bubbling, not cancelable, no source, no ports). Runtimes without it get the constructor.
+ * @internal
+ */
 export function newMessageEvent(
   type: string,
   data: string,
   origin: string,
   lastEventId: string,
 ): MessageEvent<string> {
-  return new MessageEvent(type, { data, origin, lastEventId })
+  if (!('initMessageEvent' in MessageEvent.prototype))
+    return new MessageEvent(type, { data, origin, lastEventId })
+  const event = new MessageEvent<string>(type)
+  event.initMessageEvent(type, false, false, data, origin, lastEventId)
+  return event
 }
 
 /**
