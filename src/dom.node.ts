@@ -19,7 +19,7 @@
  * @internal
  */
 
-import type { ListenerListLike } from './dom.js'
+import type { ListenerListLike } from './listener-list.js'
 
 type Callback = EventListenerOrEventListenerObject
 

@@ -33,26 +33,4 @@ export function newMessageEvent(
   return event
 }
 
-/**
- * A source's own listener list, where the platform's dispatch is worth bypassing (the Node build,
- * `dom.node.ts`). Browsers' dispatch is the platform's: none here.
- * @internal
- */
-export function createListenerList(_target: EventTarget): ListenerListLike | undefined {
-  return undefined
-}
-
-/** @internal */
-export interface ListenerListLike {
-  add(
-    type: string,
-    callback: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  remove(
-    type: string,
-    callback: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  dispatch(event: Event): boolean
-}
+export { createListenerList, type ListenerListLike } from './listener-list.js'
