@@ -27,9 +27,8 @@ export function newMessageEvent(
   origin: string,
   lastEventId: string,
 ): MessageEvent<string> {
-  if (!(initWorks ??= initMessageEventWorks())) {
-    return new MessageEvent(type, { data, origin, lastEventId })
-  }
+  initWorks ??= initMessageEventWorks()
+  if (!initWorks) return new MessageEvent(type, { data, origin, lastEventId })
   const event = new MessageEvent<string>(type)
   event.initMessageEvent(type, false, false, data, origin, lastEventId)
   return event
