@@ -2,20 +2,23 @@
  * `dom.ts` for the Node build (see tsup.config.ts). Node's `Event` constructor reads the clock
  * (`performance.now()`, about 40 ns) and sets up private fields, and its `EventTarget` takes a
  * general path through every dispatch: at 16-byte events the two were over half of the CPU
- * (bench/PROFILE.md). Message events, which a source builds by the million, skip both:
+ * (bench/PROFILE.md). The events a source fires (message events by the million, and `open` and
+ * `error`) skip both:
  *
- * - {@link SourceMessageEvent} is an `Event` and a `MessageEvent` by prototype (`instanceof`,
- *   `toStringTag`, `constructor` as native) but never runs Node's constructor. Its members are
- *   its own, since Node's accessors need Node's internal slots.
- * - {@link ListenerList} keeps each source's own copy of its listener list and dispatches
- *   these events from it with the DOM's rules: registration order, `once`, `signal`, `handleEvent` objects, listeners added during a dispatch waiting for the next
- *   one, removed ones skipped, `stopImmediatePropagation`, and errors reported (as Node does:
- *   `uncaughtException`, the rest of the listeners still called). Every listener is also
- *   registered with Node's own list, so any other event (`open`, `error`, or one a user
- *   dispatches) goes through Node's `dispatchEvent` unchanged.
+ * - {@link SourceEvent} is an `Event` by prototype, {@link SourceMessageEvent} also a
+ *   `MessageEvent` (`instanceof`, `toStringTag`, `constructor` as native), but neither runs
+ *   Node's constructor. Their members are their own, since Node's accessors need Node's slots.
+ * - {@link ListenerList} keeps each source's own copy of its listener list and dispatches these
+ *   events from it with the DOM's rules: capture listeners first at the target, registration
+ *   order, `once`, `signal`, `handleEvent` objects looked up at dispatch, listeners added during
+ *   a dispatch waiting for the next one, removed ones skipped, `stopPropagation` and
+ *   `stopImmediatePropagation`, and errors reported (as Node does: `uncaughtException`, the
+ *   rest of the listeners still called). Node's own `EventTarget` differs from the DOM on
+ *   several of these. Every listener is also registered with Node's list, so an event a user
+ *   dispatches goes through Node's `dispatchEvent` unchanged.
  *
  * test/dom-node.test.ts runs the same listener scenarios through a source and through Node's
- * `EventTarget` with a real `Event` and compares what the listeners saw.
+ * `EventTarget` with real events, and checks ours against the DOM's answers.
  * @internal
  */
 
@@ -43,6 +46,8 @@ const DISPATCHING = 1
 const STOP_PROPAGATION = 2
 const STOP_IMMEDIATE_PROPAGATION = 4
 const NO_PORTS: readonly never[] = Object.freeze([])
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+type Inspect = (value: unknown, options: object) => string
 
 /**
  * One clock reading per synchronous run: the events parsed from one chunk share the time that
@@ -61,29 +66,26 @@ function timeStampNow(): number {
 }
 
 /**
- * A message event as Node's `MessageEvent` presents it, built with plain fields. Not cancelable,
- * not bubbling, not trusted (script cannot make trusted events). Only a source's
- * {@link ListenerList} dispatches it: Node's `EventTarget` rejects it, as it rejects any event it did not build.
+ * An event a source fires (`open`, `error`, and the base of message events), as Node's `Event`
+ * presents it, built with plain fields: an `Event` by prototype, never by Node's constructor.
+ * Not cancelable, not bubbling, not trusted (script cannot make trusted events). Only a source's
+ * {@link ListenerList} dispatches it: Node's `EventTarget` rejects it, as it rejects any event
+ * it did not build.
  * @internal
  */
-class SourceMessageEvent {
+class SourceEvent {
   readonly #type: string
-  readonly #data: string
-  readonly #origin: string
-  readonly #lastEventId: string
   readonly #timeStamp = timeStampNow()
   #target: EventTarget | null = null
   /** DISPATCHING, STOP_PROPAGATION and STOP_IMMEDIATE_PROPAGATION bits: one field, a smaller event. */
   #flags = 0
 
-  constructor(type: string, data: string, origin: string, lastEventId: string) {
-    this.#type = type
-    this.#data = data
-    this.#origin = origin
-    this.#lastEventId = lastEventId
+  // The init dictionary is accepted for `typeof Event`'s sake; a source's events set none of it.
+  constructor(type: string, _init?: EventInit) {
+    this.#type = `${type}`
   }
 
-  static isSourceEvent(value: unknown): value is SourceMessageEvent {
+  static isSourceEvent(value: unknown): value is SourceEvent {
     return typeof value === 'object' && value !== null && #type in value
   }
 
@@ -91,7 +93,7 @@ class SourceMessageEvent {
    * The target phase of [DOM] "dispatch": "invoke" with "capturing", then with "bubbling", each
    * pass over the listener list as it is when the pass starts.
    */
-  static dispatch(event: SourceMessageEvent, target: EventTarget, list: ListenerList): void {
+  static dispatch(event: SourceEvent, target: EventTarget, list: ListenerList): void {
     const type = event.#type
     event.#target = target
     const listeners = list.listeners(type)
@@ -129,21 +131,6 @@ class SourceMessageEvent {
 
   get type(): string {
     return this.#type
-  }
-  get data(): string {
-    return this.#data
-  }
-  get origin(): string {
-    return this.#origin
-  }
-  get lastEventId(): string {
-    return this.#lastEventId
-  }
-  get source(): null {
-    return null
-  }
-  get ports(): readonly never[] {
-    return NO_PORTS
   }
   get target(): EventTarget | null {
     return this.#target
@@ -202,20 +189,68 @@ class SourceMessageEvent {
   initEvent(): void {
     // Legacy, and the event is dispatched as soon as it is made: nothing left to initialise.
   }
+
+  /** What `console.log(event)` shows, in the shape of Node's own events. */
+  [INSPECT](depth: number, options: object, inspect: Inspect): string {
+    const name = this.constructor.name
+    if (depth < 0) return name
+    const fields = Object.assign({ type: this.type }, this, this.inspected())
+    return `${name} ${inspect({ ...fields, timeStamp: this.timeStamp }, options)}`
+  }
+
+  /** More fields for the inspector, where they are accessors rather than own properties. */
+  protected inspected(): object {
+    return {}
+  }
+}
+Object.setPrototypeOf(SourceEvent.prototype, Event.prototype)
+
+/**
+ * A message event as Node's `MessageEvent` presents it: a {@link SourceEvent} that is also
+ * `instanceof MessageEvent`, whose `constructor` is `MessageEvent`.
+ * @internal
+ */
+class SourceMessageEvent extends SourceEvent {
+  readonly #data: string
+  readonly #origin: string
+  readonly #lastEventId: string
+
+  constructor(type: string, data: string, origin: string, lastEventId: string) {
+    super(type)
+    this.#data = data
+    this.#origin = origin
+    this.#lastEventId = lastEventId
+  }
+
+  get data(): string {
+    return this.#data
+  }
+  get origin(): string {
+    return this.#origin
+  }
+  get lastEventId(): string {
+    return this.#lastEventId
+  }
+  get source(): null {
+    return null
+  }
+  get ports(): readonly never[] {
+    return NO_PORTS
+  }
   initMessageEvent(): void {
     // As initEvent.
   }
 
-  /** What `console.log(event)` shows, in the shape of Node's own events. */
-  [Symbol.for('nodejs.util.inspect.custom')](
-    depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ): string {
-    if (depth < 0) return 'MessageEvent'
-    const { type, data, origin, lastEventId, timeStamp } = this
-    return `MessageEvent ${inspect({ type, data, origin, lastEventId, timeStamp }, options)}`
+  protected override inspected(): object {
+    return { data: this.#data, origin: this.#origin, lastEventId: this.#lastEventId }
   }
+}
+// The chain must pass through MessageEvent.prototype (instanceof, toStringTag), so the base's
+// members are copied in front of it: they shadow Node's accessors, which need Node's slots.
+for (const key of Reflect.ownKeys(SourceEvent.prototype)) {
+  if (key === 'constructor' || Object.hasOwn(SourceMessageEvent.prototype, key)) continue
+  const descriptor = Object.getOwnPropertyDescriptor(SourceEvent.prototype, key)
+  if (descriptor !== undefined) Object.defineProperty(SourceMessageEvent.prototype, key, descriptor)
 }
 Object.setPrototypeOf(SourceMessageEvent.prototype, MessageEvent.prototype)
 Object.defineProperty(SourceMessageEvent.prototype, 'constructor', {
@@ -326,8 +361,8 @@ export class ListenerList implements ListenerListLike {
   }
 
   dispatch(event: Event): boolean {
-    if (!SourceMessageEvent.isSourceEvent(event)) return nativeDispatch.call(this.#target, event)
-    SourceMessageEvent.dispatch(event, this.#target, this)
+    if (!SourceEvent.isSourceEvent(event)) return nativeDispatch.call(this.#target, event)
+    SourceEvent.dispatch(event, this.#target, this)
     return true
   }
 
@@ -369,8 +404,8 @@ export function createListenerList(target: EventTarget): ListenerListLike | unde
 /** @internal */
 export const EventTargetBase: typeof EventTarget = EventTarget
 
-/** @internal */
-export const EventBase: typeof Event = Event
+/** @internal The base of the `open` and `error` events: dispatched by the source's list too. */
+export const EventBase: typeof Event = SourceEvent as unknown as typeof Event
 
 /** @internal */
 export function newMessageEvent(

@@ -1,5 +1,5 @@
 /**
- * The Node build dispatches message events itself (src/dom.node.ts): these are the DOM's
+ * The Node build dispatches the events a source fires itself (src/dom.node.ts): these are the DOM's
  * listener rules, checked on a real source fed by a real server. Each expectation is the DOM
  * standard's answer ("dispatch", "invoke", "inner invoke", "remove an event listener"), which
  * browsers give; where Node's own `EventTarget` answers differently, the comment says so and the
@@ -110,6 +110,13 @@ describe('message event dispatch in the Node build follows the DOM standard', ()
       'after dispatch: phase 0, currentTarget null',
       'path 0, target kept true',
     ])
+  })
+
+  test('open (and error) events, which the source fires too, follow the same rules', () => {
+    // Node: the listener added during the dispatch runs in it; the second sees eventPhase 0.
+    const { ours, node } = logs['open events follow the same rules'] ?? { ours: [], node: [] }
+    expect(ours).toEqual(['open 2', 'second open 2 true'])
+    expect(node).toEqual(['open 2', 'second open 0 false', 'late open'])
   })
 
   test('a bad listener or signal throws the TypeError Node throws', () => {

@@ -137,6 +137,15 @@ const scenarios = {
       log.push(`path ${kept.composedPath().length}, target kept ${kept.target === target}`)
     })
   },
+  'open events follow the same rules': (target) => {
+    target.addEventListener('open', (event) => {
+      log.push(`open ${event.eventPhase}`)
+      target.addEventListener('open', () => log.push('late open'))
+    })
+    target.addEventListener('open', (event) => {
+      log.push(`second open ${event.eventPhase} ${event.currentTarget === target}`)
+    })
+  },
   'invalid listeners and options throw as in Node': (target) => {
     for (const [listener, options] of [
       [5, undefined],
@@ -153,7 +162,8 @@ const scenarios = {
   },
 }
 
-/** Serves `data: 1`, `data: 2`, then `event: other`, in one chunk, then ends the stream. */
+/** Serves `data: 1`, `data: 2`, then `event: other`, in one chunk, then ends the stream (the
+ * source fires `open` first, and `error` at the end). */
 const server = http.createServer((_request, response) => {
   response.writeHead(200, { 'content-type': 'text/event-stream' })
   response.end('data: 1\n\ndata: 2\n\nevent: other\ndata: 3\n\n')
@@ -179,6 +189,7 @@ async function onNodeEventTarget(scenario) {
   log = []
   const target = new EventTarget()
   scenario(target)
+  target.dispatchEvent(new Event('open'))
   target.dispatchEvent(new MessageEvent('message', { data: '1' }))
   target.dispatchEvent(new MessageEvent('message', { data: '2' }))
   target.dispatchEvent(new MessageEvent('other', { data: '3' }))
