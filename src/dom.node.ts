@@ -290,10 +290,13 @@ function report(error: unknown): void {
   })
 }
 
+/** The options dictionary, when `options` is one (a boolean is `capture` alone). */
+function dictionary<T extends object>(options: boolean | T | null | undefined): T | undefined {
+  return typeof options === 'object' && options !== null ? options : undefined
+}
+
 function captureOf(options: boolean | EventListenerOptions | undefined): boolean {
-  return typeof options === 'boolean'
-    ? options
-    : typeof options === 'object' && options !== null && Boolean(options.capture)
+  return typeof options === 'boolean' ? options : Boolean(dictionary(options)?.capture)
 }
 
 const nativeAdd = EventTarget.prototype.addEventListener
@@ -327,7 +330,7 @@ export class ListenerList implements ListenerListLike {
     }
     const key = `${type}`
     const capture = captureOf(options)
-    const once = typeof options === 'object' && options !== null && Boolean(options.once)
+    const once = Boolean(dictionary(options)?.once)
     const list = this.#byType.get(key)?.all ?? []
     if (list.some((entry) => entry.callback === callback && entry.capture === capture)) return
     const registration: Registration = {
@@ -345,7 +348,7 @@ export class ListenerList implements ListenerListLike {
     // Node validates the options (a `signal` that is not an AbortSignal throws) and ignores an
     // aborted signal: registered there first, it is registered here only if Node took it.
     nativeAdd.call(target, key, registration.registered, options)
-    const signal = typeof options === 'object' && options !== null ? options.signal : undefined
+    const signal = dictionary(options)?.signal
     if (signal?.aborted) return
     this.#set(key, [...list, registration])
     signal?.addEventListener('abort', () => this.drop(key, registration), { once: true })

@@ -23,6 +23,13 @@ beforeAll(async () => {
   logs = JSON.parse(stdout) as Logs
 })
 
+/** What the listeners of one scenario logged, on a source and on Node's EventTarget. */
+function scenario(name: string): { ours: string[]; node: string[] } {
+  const log = logs[name]
+  if (log === undefined) throw new Error(`no scenario named ${name}`)
+  return log
+}
+
 /** `label data type eventPhase target? currentTarget? composedPath().length this` */
 const at = (label: string, data: string, type = 'message', self = 'true') =>
   `${label} ${data} ${type} 2 true true 1 ${self}`
@@ -37,7 +44,7 @@ describe('message event dispatch in the Node build follows the DOM standard', ()
       at('a', data),
       at('object', data, 'message', 'object-this'),
     ]
-    const { ours, node } = logs['order, duplicates and capture'] ?? { ours: [], node: [] }
+    const { ours, node } = scenario('order, duplicates and capture')
     expect(ours).toEqual([...expected('1'), ...expected('2'), at('other type', '3', 'other')])
     expect(node).not.toEqual(ours)
   })
@@ -45,39 +52,30 @@ describe('message event dispatch in the Node build follows the DOM standard', ()
   test('once runs once; removal matches the capture flag, given as a boolean too', () => {
     // Node's removeEventListener reads `capture` only from an options object, so `true`
     // removes the non-capture listener.
-    const { ours, node } = logs['once, and removal by the same capture flag only'] ?? {
-      ours: [],
-      node: [],
-    }
+    const { ours, node } = scenario('once, and removal by the same capture flag only')
     expect(ours).toEqual([at('once', '1'), at('kept', '1'), at('kept', '2')])
     expect(node).toEqual([at('once', '1')])
   })
 
   test('a listener added during a dispatch waits for the next event; a removed one is skipped', () => {
     // Node calls a listener added during the dispatch in that same dispatch.
-    const { ours, node } = logs['listeners added or removed during a dispatch'] ?? {
-      ours: [],
-      node: [],
-    }
+    const { ours, node } = scenario('listeners added or removed during a dispatch')
     expect(ours).toEqual(['first 1', 'first 2', at('late', '2')])
     expect(node).toContain('late 1 message 0 true false 0 true')
   })
 
   test('stopPropagation lets the other listeners of the target run; stopImmediatePropagation does not', () => {
-    const { ours } = logs['stopPropagation and stopImmediatePropagation'] ?? { ours: [] }
+    const { ours } = scenario('stopPropagation and stopImmediatePropagation')
     expect(ours).toEqual(['cancelBubble true', at('after', '1'), 'cancelBubble true'])
   })
 
   test('an aborted signal removes its listener; an already aborted one adds none', () => {
-    const { ours } = logs['a signal removes the listener'] ?? { ours: [] }
+    const { ours } = scenario('a signal removes the listener')
     expect(ours).toEqual(['signalled 1', at('plain', '1'), at('plain', '2')])
   })
 
   test('an error thrown or rejected in a listener is reported as an uncaught exception, and the rest still run', () => {
-    const { ours, node } = logs['errors are reported and dispatch goes on'] ?? {
-      ours: [],
-      node: [],
-    }
+    const { ours, node } = scenario('errors are reported and dispatch goes on')
     expect(ours.slice(0, 2)).toEqual([at('survivor', '1'), at('survivor', '2')])
     // The same reports as Node's (whose order differs: it awaits handleEvent objects).
     const reports = (log: string[]) =>
@@ -90,13 +88,13 @@ describe('message event dispatch in the Node build follows the DOM standard', ()
   })
 
   test('handleEvent is looked up at dispatch time, and called with the object as this', () => {
-    const { ours, node } = logs['a handleEvent looked up at dispatch'] ?? { ours: [], node: [] }
+    const { ours, node } = scenario('a handleEvent looked up at dispatch')
     expect(ours).toEqual(['late handleEvent 1 true', 'late handleEvent 2 true'])
     expect(ours).toEqual(node)
   })
 
   test('the event is a MessageEvent like Node’s own, during and after dispatch', () => {
-    const { ours, node } = logs['the event object'] ?? { ours: [], node: [] }
+    const { ours, node } = scenario('the event object')
     expect(ours).toEqual(node)
     expect(JSON.parse(ours[0] ?? '{}')).toMatchObject({
       instanceofEvent: true,
@@ -114,16 +112,13 @@ describe('message event dispatch in the Node build follows the DOM standard', ()
 
   test('open (and error) events, which the source fires too, follow the same rules', () => {
     // Node: the listener added during the dispatch runs in it; the second sees eventPhase 0.
-    const { ours, node } = logs['open events follow the same rules'] ?? { ours: [], node: [] }
+    const { ours, node } = scenario('open events follow the same rules')
     expect(ours).toEqual(['open 2', 'second open 2 true'])
     expect(node).toEqual(['open 2', 'second open 0 false', 'late open'])
   })
 
   test('a bad listener or signal throws the TypeError Node throws', () => {
-    const { ours, node } = logs['invalid listeners and options throw as in Node'] ?? {
-      ours: [],
-      node: [],
-    }
+    const { ours, node } = scenario('invalid listeners and options throw as in Node')
     expect(ours).toEqual(Array(3).fill('TypeError ERR_INVALID_ARG_TYPE'))
     expect(ours).toEqual(node)
   })
