@@ -1,4 +1,4 @@
-// The legacy `<script>` bundle: src/legacy.ts → dist/eventsource.legacy.js and
+// The legacy `<script>` bundle: src/entries/legacy.ts → dist/eventsource.legacy.js and
 // dist/eventsource.legacy.min.js, an ES5 IIFE for browsers without fetch streams (the
 // XMLHttpRequest transport takes over there). esbuild, and so tsup, cannot emit ES5; Babel can.
 // Run after tsup (`tsup && rollup -c`): tsup's `clean` empties dist/.
@@ -53,27 +53,13 @@ var ${GLOBAL} = typeof self !== 'undefined' ? self : typeof window !== 'undefine
 })();
 `
 
-// The modules the legacy bundle swaps for their old-browser versions: stand-ins for the DOM event
-// classes, the XMLHttpRequest transport, URL handling without `URL`. The modern build never
-// carries them.
-const LEGACY_MODULES = {
-  './dom.js': './dom.legacy.ts',
-  './platform.js': './platform.legacy.ts',
-  './url.js': './url.legacy.ts',
-}
-
-// src/ imports siblings as './x.js' (NodeNext style); the files are './x.ts'.
+// src/ imports siblings as './x.js' (NodeNext style); the files are './x.ts'. The platform
+// (`#platform`) comes from package.json `imports` under the `legacy` condition (below).
 const tsFromJs = {
   name: 'ts-from-js',
   async resolveId(source, importer, options) {
     if (!importer?.endsWith('.ts') || !/^\.\.?\/.*\.js$/.test(source)) return null
-    const legacy = LEGACY_MODULES[source]
-    // A legacy module may wrap the module it replaces.
-    const target =
-      legacy !== undefined && !importer.endsWith(legacy.slice(1))
-        ? legacy
-        : source.replace(/\.js$/, '.ts')
-    return this.resolve(target, importer, { ...options, skipSelf: true })
+    return this.resolve(source.replace(/\.js$/, '.ts'), importer, { ...options, skipSelf: true })
   },
 }
 
@@ -201,11 +187,13 @@ function privateNamesToProperties({ types: t }) {
 }
 
 export default {
-  input: 'src/legacy.ts',
+  input: 'src/entries/legacy.ts',
   plugins: [
     tsFromJs,
-    // eventsource-parser is ESM-only; `browser` picks browser fields where packages have them.
-    nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
+    // `legacy` picks the legacy platform for `#platform` (XMLHttpRequest, event stand-ins, URL
+    // without `URL`); eventsource-parser is ESM-only; `browser` picks browser fields where
+    // packages have them.
+    nodeResolve({ browser: true, exportConditions: ['legacy', 'browser', 'import', 'default'] }),
     babel({
       babelHelpers: 'bundled',
       babelrc: false,

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import type { Plugin } from 'esbuild'
 import { defineConfig, type Options } from 'tsup'
 
 // eventsource-parser is bundled (it is ESM-only and declares Node >= 22.12, yet runs on 20).
@@ -10,18 +8,6 @@ const parserPackage = JSON.parse(
   readFileSync(new URL('./node_modules/eventsource-parser/package.json', import.meta.url), 'utf8'),
 ) as { version: string }
 const banner = `/*! isomorphic-eventsource | MIT License | includes eventsource-parser ${parserPackage.version} (MIT License, Copyright (c) Espen Hovlandsdal): see LICENSE */`
-
-// The Node build swaps three modules for Node's versions: the platform (undici, proxies), the
-// event classes (a cheaper message event and dispatch) and the UTF-8 decoder (Buffer's). A browser bundle never sees undici, and Node never pays
-// for a runtime check.
-const nodePlatform: Plugin = {
-  name: 'node-platform',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/(platform|dom|text-decoder)\.js$/ }, (args) => ({
-      path: fileURLToPath(new URL(`./src/${args.path.slice(2, -3)}.node.ts`, import.meta.url)),
-    }))
-  },
-}
 
 const common: Options = {
   format: ['esm', 'cjs'],
@@ -35,7 +21,8 @@ const common: Options = {
 export default defineConfig([
   {
     ...common,
-    entry: { index: 'src/index.ts', polyfill: 'src/polyfill.ts' },
+    entry: { index: 'src/index.ts', polyfill: 'src/entries/polyfill.ts' },
+    // Neutral: no `node` or `browser` condition, so `#platform` is the modern platform.
     platform: 'neutral',
     // The polyfill imports the package by name: one shared class, no second copy.
     external: ['isomorphic-eventsource'],
@@ -45,13 +32,14 @@ export default defineConfig([
   {
     ...common,
     entry: { node: 'src/index.ts' },
+    // The `node` condition picks the Node platform for `#platform` (package.json `imports`):
+    // node:http and undici, its own event dispatch, Buffer's UTF-8 decoder.
     platform: 'node',
     external: ['undici'],
-    esbuildPlugins: [nodePlatform],
   },
   {
     // The CLI uses the package by name (the Node build), so it ships no second copy.
-    entry: { cli: 'src/cli.ts' },
+    entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

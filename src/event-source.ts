@@ -1,28 +1,24 @@
-import { CLOSED, CONNECTING, Connection, OPEN } from './connection.js'
-import { createListenerList, EventTargetBase } from './dom.js'
-import { createMessageEvent, EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
-import { iterateEvents } from './iterate.js'
-import { type EventSourceOptions, normalizeOptions } from './options.js'
-import { platformTransport } from './platform.js'
+import {
+  createListenerList,
+  newMessageEvent,
+  resolveUrl,
+  SourceEventTarget,
+  transportFor,
+} from '#platform'
+import { CLOSED, CONNECTING, Connection, OPEN } from './core/connection.js'
+import { iterateEvents } from './core/iterate.js'
+import { normalizeOptions } from './core/options.js'
+import { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 import type {
+  EventHandler,
   EventSourceEventMap,
-  EventSourceLike,
   EventSourceMessageEvent,
+  EventSourceOptions,
   Listener,
   ListenerOptions,
 } from './types.js'
-import { resolveUrl } from './url.js'
 
 type HandlerName = 'open' | 'message' | 'error'
-
-/**
- * The value of an event handler attribute (`onopen`, `onmessage`, `onerror`). Its `this` is the
- * structural W3C shape, not the class: private fields make the class nominal, and the DOM's
- * EventSource type must stay assignable.
- * @public
- */
-// biome-ignore lint/suspicious/noExplicitAny: mirrors the DOM's own handler type
-export type EventHandler<E extends Event> = ((this: EventSourceLike, event: E) => any) | null
 
 // What the overloads below accept, as one implementation signature.
 type AnyListener =
@@ -48,7 +44,7 @@ interface HandlerSlot {
  */
 export class EventSource<
   Events extends Record<string, Event> = Record<never, never>,
-> extends EventTargetBase {
+> extends SourceEventTarget {
   /** readyState: the connection has not yet been established, or it is being reestablished. */
   declare static readonly CONNECTING: 0
   /** readyState: the connection is open and dispatching events. */
@@ -77,7 +73,7 @@ export class EventSource<
   #listenedType: string | undefined
   /** `events('*')` iterators: they see every message event, whatever its type. */
   readonly #anyMessage: Array<(event: EventSourceMessageEvent) => void> = []
-  /** Node only: the listener list that dispatches message events without Node's overhead. */
+  /** Where listeners go and events are dispatched: the platform's choice (see platform.ts). */
   readonly #listeners = createListenerList(this)
   readonly #handlers: Record<HandlerName, HandlerSlot> = {
     open: { value: null, listener: undefined },
@@ -107,7 +103,7 @@ export class EventSource<
     const options = normalizeOptions(init)
     this.#url = absoluteUrl
     this.#withCredentials = options.withCredentials
-    this.#connection = new Connection(this.#url, options, platformTransport(options), {
+    this.#connection = new Connection(this.#url, options, transportFor(options), {
       open: (status, headers) => this.#fire(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
         const anyMessage = this.#anyMessage
@@ -117,7 +113,7 @@ export class EventSource<
           // type, so this spares a Set lookup per event (a tenth of the per-event cost in Node).
           this.#listenedType = type
         }
-        const event = createMessageEvent(type, data, origin, lastEventId)
+        const event = newMessageEvent(type, data, origin, lastEventId)
         this.#fire(event)
         // A copy: an iterator may stop (and leave the list) while it is told.
         if (anyMessage.length > 0) for (const observer of anyMessage.slice()) observer(event)
@@ -263,7 +259,7 @@ export class EventSource<
     options?: boolean | ListenerOptions,
   ): void {
     if (listener !== null && listener !== undefined) this.#listened.add(String(type))
-    this.#add(type, listener as EventListenerOrEventListenerObject | null, options)
+    this.#listeners.add(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
   /** Removes a listener added for an event of the optional event map. */
@@ -298,7 +294,7 @@ export class EventSource<
     listener: AnyListener,
     options?: boolean | ListenerOptions,
   ): void {
-    this.#remove(type, listener as EventListenerOrEventListenerObject | null, options)
+    this.#listeners.remove(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
   /** Dispatches `event` to this source's listeners, as `EventTarget` does. */
@@ -308,25 +304,7 @@ export class EventSource<
 
   // [HTML] "fire an event": the platform's dispatch, not a possibly overridden dispatchEvent.
   #fire(event: Event): boolean {
-    return this.#listeners ? this.#listeners.dispatch(event) : super.dispatchEvent(event)
-  }
-
-  #add(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    if (this.#listeners) this.#listeners.add(type, listener, options)
-    else super.addEventListener(type, listener, options)
-  }
-
-  #remove(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    if (this.#listeners) this.#listeners.remove(type, listener, options)
-    else super.removeEventListener(type, listener, options)
+    return this.#listeners.dispatch(event)
   }
 
   /**
@@ -338,7 +316,7 @@ export class EventSource<
     slot.value =
       (typeof value === 'object' || typeof value === 'function') && value !== null ? value : null
     if (slot.value === null) {
-      if (slot.listener !== undefined) this.#remove(name, slot.listener)
+      if (slot.listener !== undefined) this.#listeners.remove(name, slot.listener)
       slot.listener = undefined
       return
     }
@@ -350,7 +328,7 @@ export class EventSource<
       // [HTML] "process return value": false cancels the event.
       if (callback.call(this, event) === false) event.preventDefault()
     }
-    this.#add(name, slot.listener)
+    this.#listeners.add(name, slot.listener)
   }
 }
 

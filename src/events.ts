@@ -1,10 +1,10 @@
 /**
- * The events an EventSource fires, built in one place so that platforms lacking the event
- * classes can be given stand-ins without touching the processing model.
+ * The `open` and `error` events a source fires, with the fields the native events lack. Their
+ * base is the platform's (see platform.ts); message events are the platform's `MessageEvent`.
  */
 
-import { EventBase, newMessageEvent } from './dom.js'
-import type { ResponseHeadersLike } from './options.js'
+import { SourceEvent } from '#platform'
+import type { ErrorReason, ResponseHeadersLike } from './types.js'
 
 /**
  * The `open` event: a plain `Event` as the spec fires it, plus the response's `status` and
@@ -13,7 +13,7 @@ import type { ResponseHeadersLike } from './options.js'
  */
 // The fields are `declare`d and set in the constructor: emitted class fields would first define
 // each one as undefined, then set it.
-export class EventSourceOpenEvent extends EventBase {
+export class EventSourceOpenEvent extends SourceEvent {
   /** The HTTP status (always 200: other statuses do not open). */
   declare readonly status: number
   /** The response headers. */
@@ -27,33 +27,14 @@ export class EventSourceOpenEvent extends EventBase {
   }
 }
 
-/**
- * What kind of failure an `error` event reports:
- * - `end`: the server ended the stream (the spec reconnects);
- * - `network`: the request failed without a response (refused, reset, TLS, DNS, proxy);
- * - `http`: a status other than 200; `content-type`: a 200 that is not `text/event-stream`;
- * - `timeout`: no byte for `readTimeout` ms; `overflow`: a line or event beyond `maxBufferSize`;
- * - `hook`: the `headers` or `body` option threw, or the body cannot be sent again;
- * - `policy`: `shouldRetry` threw; `scheme`: a URL scheme no request can fetch (ftp:, about:…).
- * @public
- */
-export type ErrorReason =
-  | 'end'
-  | 'network'
-  | 'http'
-  | 'content-type'
-  | 'timeout'
-  | 'overflow'
-  | 'hook'
-  | 'policy'
-  | 'scheme'
-
 /** What went wrong, and what happens next. @internal */
 export interface ErrorDetails {
   readonly reason: ErrorReason
   readonly message: string
   /** `retry.maxAttempts` was reached. */
   readonly gaveUp?: boolean
+  /** Consecutive failed attempts, this one included; absent where no attempt failed. */
+  readonly attempt?: number | undefined
   readonly status?: number | undefined
   readonly cause?: unknown
   readonly willRetry: boolean
@@ -65,13 +46,18 @@ export interface ErrorDetails {
  * the same as `willRetry`: `CONNECTING` when a reconnect is scheduled, `CLOSED` when not.
  * @public
  */
-export class EventSourceErrorEvent extends EventBase {
+export class EventSourceErrorEvent extends SourceEvent {
   /** What kind of failure: see {@link ErrorReason}. */
   declare readonly reason: ErrorReason
   /** What went wrong, in words: "HTTP 503", "The stream ended", "No data for 30000 ms", … */
   declare readonly message: string
   /** Whether the source stopped because `retry.maxAttempts` consecutive attempts failed. */
   declare readonly gaveUp: boolean
+  /**
+   * Consecutive failed attempts, this one included (what `retry.maxAttempts` counts); undefined
+   * when the connection failed without a retry decision (`overflow`, `scheme`, a one-shot body).
+   */
+  declare readonly attempt: number | undefined
   /** The HTTP status, when a response caused the error. */
   declare readonly status: number | undefined
   /** The same as `status`, for code written for the `eventsource` package. */
@@ -89,20 +75,11 @@ export class EventSourceErrorEvent extends EventBase {
     this.reason = details.reason
     this.message = details.message
     this.gaveUp = details.gaveUp ?? false
+    this.attempt = details.attempt
     this.status = details.status
     this.code = details.status
     this.cause = details.cause
     this.willRetry = details.willRetry
     this.delay = details.delay
   }
-}
-
-/** [spec] "dispatch the event" steps 4–6: a `MessageEvent` with data, origin and lastEventId. @internal */
-export function createMessageEvent(
-  type: string,
-  data: string,
-  origin: string,
-  lastEventId: string,
-): MessageEvent<string> {
-  return newMessageEvent(type, data, origin, lastEventId)
 }

@@ -1,25 +1,26 @@
+export { install } from './entries/install.js'
 export { EventSourceError, isEventSourceError } from './errors.js'
-export { type EventHandler, EventSource } from './event-source.js'
-export { type ErrorReason, EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
-export { type InstallOptions, install } from './install.js'
+export { EventSource } from './event-source.js'
+export { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 export type {
   BodySource,
   BodyValue,
   ConnectContext,
   CredentialsMode,
-  EventSourceOptions,
-  FetchLike,
-  HeadersSource,
-  HeadersValue,
-  ResponseHeadersLike,
-  RetryContext,
-  RetryOptions,
-} from './options.js'
-export type {
+  ErrorReason,
+  EventHandler,
   EventSourceEventMap,
   EventSourceInit,
   EventSourceLike,
   EventSourceMessageEvent,
+  EventSourceOptions,
+  FetchLike,
+  HeadersSource,
+  HeadersValue,
+  InstallOptions,
   Listener,
   ListenerOptions,
+  ResponseHeadersLike,
+  RetryContext,
+  RetryOptions,
 } from './types.js'

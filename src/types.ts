@@ -1,3 +1,8 @@
+/**
+ * Every public type of the library, in one place (the classes are in event-source.ts, events.ts
+ * and errors.ts). Nothing here emits code.
+ * @packageDocumentation
+ */
 import type { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 
 /**
@@ -86,3 +91,168 @@ export type Listener =
       /** Called with each event. */
       handleEvent(event: Event): void
     }
+
+/** What hooks called before each connection attempt are told. @public */
+export interface ConnectContext {
+  /** 1 for the first request, then one more for every reconnect. */
+  readonly attempt: number
+  /** The last event ID the request will resume from ('' for none). */
+  readonly lastEventId: string
+  /** The URL being requested (with the `lastEventIdQueryParam`, when set). */
+  readonly url: string
+}
+
+/** The part of a response a retry decision may look at. @public */
+export interface ResponseHeadersLike {
+  /** A header's value (several joined with ", "), or null when absent; the name is case-insensitive. */
+  get(name: string): string | null
+}
+
+/** What `shouldRetry` is told about a failure. @public */
+export interface RetryContext {
+  /** Consecutive failed attempts, this one included. */
+  readonly attempt: number
+  /** The HTTP status, when a response caused the failure. */
+  readonly status?: number | undefined
+  /** The response headers, when a response caused the failure. */
+  readonly headers?: ResponseHeadersLike | undefined
+  /** The underlying error (network error, read timeout, a hook that threw), when there is one. */
+  readonly error?: unknown
+  /** What kind of failure (`end`, `network`, `http`, `timeout`, …): see `ErrorReason`. */
+  readonly reason: ErrorReason
+  /** What went wrong, in words. */
+  readonly message: string
+  /** The request method. */
+  readonly method: string
+  /** The last event ID the next attempt would resume from. */
+  readonly lastEventId: string
+  /** What the source will do unless `shouldRetry` decides otherwise. */
+  readonly willRetry: boolean
+  /** The delay it would wait (backoff, or the response's `Retry-After`). */
+  readonly delay: number
+}
+
+/** Backoff and give-up settings (the `retry` option). @public */
+export interface RetryOptions {
+  /**
+   * Reconnection time until the server sends a `retry:` field, which replaces it.
+   * @defaultValue 3000 (the spec's)
+   */
+  initialDelay?: number
+  /** Upper bound for the grown delay; a server's `retry:` above it is still honoured. @defaultValue Infinity */
+  maxDelay?: number
+  /** Multiplier per consecutive failed attempt. @defaultValue 1 (fixed delay, as the spec) */
+  factor?: number
+  /** Random extra of up to this fraction of the delay (0–1); it only ever lengthens. @defaultValue 0 */
+  jitter?: number
+  /** A connection open this long (ms) resets the failure count. @defaultValue 0 */
+  resetAfter?: number
+  /** Give up (readyState `CLOSED`, a final `error`) after this many consecutive failed attempts. @defaultValue Infinity */
+  maxAttempts?: number
+  /**
+   * HTTP statuses that reconnect instead of failing the connection, for idempotent methods (for
+   * other methods only when `shouldRetry` says so). A `Retry-After` header sets the delay.
+   * @defaultValue [] (the spec fails on every status but 200)
+   */
+  statuses?: readonly number[]
+}
+
+// fetch's own types, reached through `RequestInit`, which the DOM library and Node's types both
+// declare: the declarations then compile in either.
+/** What fetch accepts as a body. @public */
+export type BodyValue = NonNullable<RequestInit['body']>
+/** What fetch accepts as headers. @public */
+export type HeadersValue = NonNullable<RequestInit['headers']>
+/** A fetch credentials mode. @public */
+export type CredentialsMode = NonNullable<RequestInit['credentials']>
+
+/** A body, or where it comes from. @public */
+export type BodySource =
+  | BodyValue
+  | null
+  | ((context: ConnectContext) => BodyValue | null | Promise<BodyValue | null>)
+
+/** Request headers, or a function that gives them for each attempt. @public */
+export type HeadersSource =
+  | HeadersValue
+  | ((context: ConnectContext) => HeadersValue | Promise<HeadersValue>)
+
+/** A `fetch`-compatible function. @public */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+
+/**
+ * The second constructor argument: the W3C `EventSourceInit`, plus the extensions. With none of
+ * the extensions set, the source behaves exactly as the native one.
+ * @public
+ */
+export interface EventSourceOptions extends EventSourceInit {
+  /** Request headers, or a (possibly async) function called before every attempt. */
+  headers?: HeadersSource | undefined
+  /** HTTP method. @defaultValue 'GET' */
+  method?: string | undefined
+  /** Request body; a function gives a fresh one for each attempt (needed for stream bodies). */
+  body?: BodySource | undefined
+  /** A fetch implementation to use instead of the platform's. */
+  fetch?: FetchLike | undefined
+  /** Fetch credentials mode; overrides what `withCredentials` implies. */
+  credentials?: CredentialsMode | undefined
+  /** Resume from this id: sent as `Last-Event-ID` from the first request on. @defaultValue '' */
+  lastEventId?: string | undefined
+  /** Also send the last event ID in this query parameter (for servers that cannot read the header). */
+  lastEventIdQueryParam?: string | undefined
+  /** `false`: never reconnect (every drop fails the connection); or backoff settings. */
+  retry?: false | RetryOptions | undefined
+  /** Decides per failure: `true`/`false` to retry or not, a number of ms to retry after that delay, `undefined` for the default. */
+  shouldRetry?: ((context: RetryContext) => boolean | number | undefined) | undefined
+  /** Milliseconds without a single byte (comments count) after which the connection is dropped and reestablished. @defaultValue Infinity */
+  readTimeout?: number | undefined
+  /**
+   * Largest line or event, in characters, the source buffers; a bigger one fails the connection
+   * with a clear error instead of growing memory without bound. @defaultValue 16 Mi (16,777,216)
+   */
+  maxBufferSize?: number | undefined
+  /** Node only: the undici `Dispatcher` requests go through (TLS options, keep-alive, sockets). */
+  dispatcher?: object | undefined
+  /** Node only: `false` ignores `HTTP(S)_PROXY`; a URL forces that proxy. @defaultValue from the environment */
+  proxy?: false | string | URL | undefined
+  /** Browser only: disconnect while the page is hidden, resume (with Last-Event-ID) when it shows. @defaultValue false */
+  pauseWhenHidden?: boolean | undefined
+  /** Browser only: while waiting to reconnect, reconnect at once when the browser comes back online. @defaultValue false */
+  reconnectWhenOnline?: boolean | undefined
+}
+
+/**
+ * What kind of failure an `error` event reports:
+ * - `end`: the server ended the stream (the spec reconnects);
+ * - `network`: the request failed without a response (refused, reset, TLS, DNS, proxy);
+ * - `http`: a status other than 200; `content-type`: a 200 that is not `text/event-stream`;
+ * - `timeout`: no byte for `readTimeout` ms; `overflow`: a line or event beyond `maxBufferSize`;
+ * - `hook`: the `headers` or `body` option threw, or the body cannot be sent again;
+ * - `policy`: `shouldRetry` threw; `scheme`: a URL scheme no request can fetch (ftp:, about:…).
+ * @public
+ */
+export type ErrorReason =
+  | 'end'
+  | 'network'
+  | 'http'
+  | 'content-type'
+  | 'timeout'
+  | 'overflow'
+  | 'hook'
+  | 'policy'
+  | 'scheme'
+
+/**
+ * The value of an event handler attribute (`onopen`, `onmessage`, `onerror`). Its `this` is the
+ * structural W3C shape, not the class: private fields make the class nominal, and the DOM's
+ * EventSource type must stay assignable.
+ * @public
+ */
+// biome-ignore lint/suspicious/noExplicitAny: mirrors the DOM's own handler type
+export type EventHandler<E extends Event> = ((this: EventSourceLike, event: E) => any) | null
+
+/** Options of {@link install}. @public */
+export interface InstallOptions {
+  /** Replace a native (or other) `EventSource` too. @defaultValue false */
+  force?: boolean
+}

@@ -1,5 +1,5 @@
 /**
- * The Node build dispatches the events a source fires itself (src/dom.node.ts): these are the DOM's
+ * The Node build dispatches the events a source fires itself (src/platform/node-events.ts): these are the DOM's
  * listener rules, checked on a real source fed by a real server. Each expectation is the DOM
  * standard's answer ("dispatch", "invoke", "inner invoke", "remove an event listener"), which
  * browsers give; where Node's own `EventTarget` answers differently, the comment says so and the

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createEventStream } from '../src/event-stream.js'
+import { createEventStream } from '../src/core/event-stream.js'
 
 /** Feeds chunks to a fresh event stream and lists what it reported. */
 function interpret(chunks: ReadonlyArray<Uint8Array | string>): string[] {

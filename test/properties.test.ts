@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { createEventStream } from '../src/event-stream.js'
+import { createEventStream } from '../src/core/event-stream.js'
 import {
   eventReport,
   idReport,

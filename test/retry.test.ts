@@ -5,7 +5,7 @@ import {
   NATIVE_RETRY_POLICY,
   parseRetryAfter,
   type RetryPolicy,
-} from '../src/retry.js'
+} from '../src/core/retry.js'
 
 const policy = (overrides: Partial<RetryPolicy>): RetryPolicy => ({
   ...NATIVE_RETRY_POLICY,

@@ -1,12 +1,12 @@
 /**
- * The Node build's UTF-8 decoder (src/text-decoder.node.ts: Buffer decoding, holding back a
+ * The Node build's UTF-8 decoder (src/platform/node-utf8-decoder.ts: Buffer decoding, holding back a
  * character split across chunks) must give exactly what the platform's streaming TextDecoder
  * gives, for any bytes cut anywhere: invalid sequences, truncated ones, BOMs, astral characters.
  */
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { createUtf8Decoder as createBrowserDecoder } from '../src/text-decoder.js'
-import { createUtf8Decoder } from '../src/text-decoder.node.js'
+import { createUtf8Decoder } from '../src/platform/node-utf8-decoder.js'
+import { createUtf8Decoder as createBrowserDecoder } from '../src/platform/utf8-decoder.js'
 
 const RUNS = Number(process.env['PROPERTY_RUNS'] ?? 10_000)
 

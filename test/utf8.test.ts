@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { expect, test } from 'vitest'
-import { utf8ByteString } from '../src/utf8.js'
+import { utf8ByteString } from '../src/core/utf8.js'
 
 test('utf8ByteString gives the bytes TextEncoder gives, lone surrogates included', () => {
   const viaTextEncoder = (value: string) => String.fromCharCode(...new TextEncoder().encode(value))

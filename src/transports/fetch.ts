@@ -1,5 +1,5 @@
-import type { FetchLike } from '../options.js'
-import { runAbortable, type Transport, type TransportHandle } from '../transport.js'
+import type { FetchLike } from '../types.js'
+import { runAbortable, type Transport, type TransportHandle } from './transport.js'
 
 /**
  * A transport on `fetch` and response body streams: browsers, Deno, Bun, and Node when a `fetch`
@@ -11,16 +11,14 @@ import { runAbortable, type Transport, type TransportHandle } from '../transport
  *
  * @param fetchImpl - the fetch to call; the global one (looked up per request, so a fetch
  *   polyfilled after import is used) when absent.
- * @param extraInit - more RequestInit members, such as undici's `dispatcher`.
  * @internal
  */
-export function createFetchTransport(fetchImpl?: FetchLike, extraInit?: object): Transport {
+export function createFetchTransport(fetchImpl?: FetchLike): Transport {
   return (request, handlers): TransportHandle =>
     runAbortable(
       (signal, aborted) =>
         new Promise<void>((_, reject) => {
           const init: RequestInit & { duplex?: 'half' } = {
-            ...extraInit,
             method: request.method,
             headers: request.headers,
             credentials: request.credentials,

@@ -1,7 +1,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
-import type { Transport, TransportHandle } from '../transport.js'
 import { type RawResponse, sendFollowingRedirects } from './node-response.js'
+import type { Transport, TransportHandle } from './transport.js'
 
 /**
  * The default Node transport: node:http(s) with Node's global agents, the client with the least

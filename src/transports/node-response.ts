@@ -4,7 +4,7 @@
  * for an EventSource: follow redirects, then stream the body to the connection.
  * @internal
  */
-import type { TransportHandlers, TransportRequest } from '../transport.js'
+import type { TransportHandlers, TransportRequest } from './transport.js'
 
 /** Response headers as node:http and undici give them (names lower-cased). @internal */
 export type IncomingHeaders = Record<string, string | string[] | undefined>

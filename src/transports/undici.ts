@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
-import { runAbortable, type Transport, type TransportHandle } from '../transport.js'
 import { sendFollowingRedirects } from './node-response.js'
+import { runAbortable, type Transport, type TransportHandle } from './transport.js'
 
 /**
  * The Node transport for a `dispatcher` or a proxy: undici's `request`, the dispatcher API under

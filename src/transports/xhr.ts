@@ -1,4 +1,4 @@
-import type { Transport, TransportHandle } from '../transport.js'
+import type { Transport, TransportHandle } from './transport.js'
 
 /**
  * `responseText` only grows during a request. Past this many characters (1 MiB of text) the

@@ -2,7 +2,7 @@
  * A reference model of WHATWG HTML "Interpreting an event stream", written straight from the
  * spec's prose and kept deliberately naive (whole input at once, a regular expression for line
  * ends, one function per spec paragraph), so it can be trusted as an oracle for the streaming,
- * chunked implementation in src/event-stream.ts.
+ * chunked implementation in src/core/event-stream.ts.
  *
  * It reports in the vocabulary of `EventStreamCallbacks`:
  * - `retry:<ms>` when a `retry` field made only of ASCII digits is processed (at the field);

@@ -1,6 +1,6 @@
 /**
  * Listener scenarios run twice: on a source of the Node build (whose message events take the
- * library's own dispatch, src/dom.node.ts) and on a plain Node `EventTarget` dispatching real
+ * library's own dispatch, src/platform/node-events.ts) and on a plain Node `EventTarget` dispatching real
  * `MessageEvent`s. Prints `{ name: { ours, node } }` as JSON: test/dom-node.test.ts compares
  * them. A separate process, since some scenarios throw out of listeners on purpose (reported as
  * uncaught exceptions, as Node reports them).

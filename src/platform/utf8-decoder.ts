@@ -2,12 +2,10 @@
  * The streaming UTF-8 decoder the event stream reads bytes with ([spec] "UTF-8 decode": invalid
  * bytes become U+FFFD; a character split across chunks is held back until its end arrives). It
  * keeps a byte order mark: the event stream strips exactly one itself (see event-stream.ts).
- * This is the browser build's version; the Node build swaps in `text-decoder.node.ts`.
+ * The modern and legacy builds' decoder; Node's is `node-utf8-decoder.ts`.
  * @internal
  */
-
-/** @internal */
-export type Utf8Decoder = (chunk: Uint8Array) => string
+import type { Utf8Decoder } from './platform.js'
 
 /** @internal */
 export function createUtf8Decoder(): Utf8Decoder {

@@ -1,19 +1,5 @@
 /**
- * The DOM event classes the library builds on. This is the modern build's version: the
- * platform's own classes. The legacy `<script>` bundle replaces this module with
- * `dom.legacy.ts` (see rollup.config.mjs), which falls back to stand-ins where old browsers
- * cannot construct them.
- * @internal
- */
-
-/** @internal */
-export const EventTargetBase: typeof EventTarget = EventTarget
-
-/** @internal */
-export const EventBase: typeof Event = Event
-
-/**
- * The MessageEvent of [spec] "dispatch the event" (see events.ts), made with `initMessageEvent`
+ * The MessageEvent of [spec] "dispatch the event" in the modern build, made with `initMessageEvent`
  * where the platform has it (browser engines): Chromium takes its positional arguments faster
  * than the constructor's init dictionary (about 15% more events/s at 16 B, bench/README.md).
  * The event is the same: not yet dispatched, so init sets what the constructor would (not
@@ -47,5 +33,3 @@ function initMessageEventWorks(): boolean {
     return false
   }
 }
-
-export { createListenerList, type ListenerListLike } from './listener-list.js'

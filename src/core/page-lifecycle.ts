@@ -4,10 +4,13 @@
  * (Node, workers without those events), watching is a no-op.
  */
 
-/** @internal */
+/** What the connection does on each signal. @internal */
 export interface PageSignals {
+  /** The page was hidden (`pauseWhenHidden`). */
   hidden(): void
+  /** The page shows again (`pauseWhenHidden`). */
   visible(): void
+  /** The browser is back online (`reconnectWhenOnline`). */
   online(): void
 }
 
@@ -18,24 +21,25 @@ interface PageScope extends Target {
 }
 
 /**
- * Starts watching; returns the function that stops (every listener it added is removed, so a
- * closed source leaves nothing behind).
+ * Starts watching what the options ask for (nothing when neither is set); returns the function
+ * that stops (every listener it added is removed, so a closed source leaves nothing behind).
  * @internal
  */
 export function watchPage(
+  options: { readonly pauseWhenHidden: boolean; readonly reconnectWhenOnline: boolean },
   signals: PageSignals,
-  watch: { readonly visibility: boolean; readonly online: boolean },
-): () => void {
+): (() => void) | undefined {
+  if (!options.pauseWhenHidden && !options.reconnectWhenOnline) return undefined
   const scope = globalThis as PageScope
   const listeners: Array<[Target | undefined, string, () => void]> = []
-  if (watch.visibility) {
+  if (options.pauseWhenHidden) {
     listeners.push([
       scope.document,
       'visibilitychange',
       () => (pageIsHidden() ? signals.hidden() : signals.visible()),
     ])
   }
-  if (watch.online) listeners.push([scope, 'online', () => signals.online()])
+  if (options.reconnectWhenOnline) listeners.push([scope, 'online', () => signals.online()])
   const each = (method: keyof Target) => {
     for (const [target, type, listener] of listeners) target?.[method]?.(type, listener)
   }

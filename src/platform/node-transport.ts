@@ -1,10 +1,11 @@
 import type { Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici'
-import type { FetchLike, NormalizedOptions } from './options.js'
-import type { Transport } from './transport.js'
-import { createFetchTransport } from './transports/fetch.js'
-import { nodeHttpTransport } from './transports/node-http.js'
-import { canSendRaw } from './transports/node-response.js'
-import { createUndiciTransport } from './transports/undici.js'
+import { invalid, type NormalizedOptions } from '../core/options.js'
+import { createFetchTransport } from '../transports/fetch.js'
+import { nodeHttpTransport } from '../transports/node-http.js'
+import { canSendRaw } from '../transports/node-response.js'
+import type { Transport } from '../transports/transport.js'
+import { createUndiciTransport } from '../transports/undici.js'
+import type { FetchLike } from '../types.js'
 
 /**
  * The Node transport. node:http by default; undici's `request` with a `dispatcher` (custom TLS,
@@ -17,14 +18,15 @@ import { createUndiciTransport } from './transports/undici.js'
  * allow CONNECT only to port 443) and https:// is tunnelled with CONNECT, TLS still verified.
  * @internal
  */
-export function platformTransport(options: NormalizedOptions): Transport {
+export function transportFor(options: NormalizedOptions): Transport {
+  const proxy = normalizeProxy(options.proxy)
   const rawBody =
     options.fetch === undefined && typeof options.body !== 'function' && canSendRaw(options.body)
-  const direct = options.dispatcher === undefined && !proxied(options.proxy)
+  const direct = options.dispatcher === undefined && !proxied(proxy)
   if (rawBody && direct) return nodeHttpTransport
   const dispatcher = (): Promise<Dispatcher | undefined> =>
     options.dispatcher === undefined
-      ? proxyDispatcher(options.proxy)
+      ? proxyDispatcher(proxy)
       : Promise.resolve(options.dispatcher as Dispatcher)
   if (rawBody) return createUndiciTransport(dispatcher)
   const baseFetch = options.fetch
@@ -37,6 +39,19 @@ export function platformTransport(options: NormalizedOptions): Transport {
     )
   }
   return createFetchTransport(fetchWithDispatcher)
+}
+
+/**
+ * The `proxy` option, checked here since only Node's transports use it (elsewhere it is ignored,
+ * so isomorphic code may pass it everywhere): `false`, or an http(s) URL as a string.
+ */
+function normalizeProxy(proxy: unknown): false | string | undefined {
+  if (proxy === undefined || proxy === false) return proxy
+  const url = typeof proxy === 'string' || proxy instanceof URL ? String(proxy) : undefined
+  // Never shown: a proxy URL may carry credentials.
+  if (url === undefined || !/^https?:\/\//i.test(url))
+    throw invalid('proxy', 'false or an http(s):// URL')
+  return url
 }
 
 function proxied(proxy: false | string | undefined): boolean {

@@ -1,10 +1,5 @@
-import { EventSource } from './event-source.js'
-
-/** Options of {@link install}. @public */
-export interface InstallOptions {
-  /** Replace a native (or other) `EventSource` too. @defaultValue false */
-  force?: boolean
-}
+import { EventSource } from '../event-source.js'
+import type { InstallOptions } from '../types.js'
 
 /**
  * Installs this library's `EventSource` as `globalThis.EventSource`: only where none exists,

@@ -1,5 +1,5 @@
-import { EventSourceError } from './errors.js'
-import type { EventSourceLike, EventSourceMessageEvent } from './types.js'
+import { EventSourceError } from '../errors.js'
+import type { EventSourceLike, EventSourceMessageEvent } from '../types.js'
 
 /** Subscribes to close() (which fires no event); returns the unsubscribe function. @internal */
 export type OnClose = (callback: () => void) => () => void

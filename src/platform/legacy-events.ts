@@ -1,18 +1,18 @@
 /**
- * `dom.ts` for the legacy `<script>` bundle: the platform's event classes where it can construct
- * them, stand-ins (`shims.ts`) where it cannot (IE 11, Safari before 14).
+ * The legacy bundle's event classes: the platform's where it can construct them, stand-ins
+ * (`shims.ts`) where it cannot (IE 11, Safari before 14).
  * @internal
  */
 import { EventShim, EventTargetShim, MessageEventShim } from './shims.js'
 import { support } from './support.js'
 
 /** @internal */
-export const EventTargetBase: typeof EventTarget = support.eventTarget
+export const SourceEventTarget: typeof EventTarget = support.eventTarget
   ? EventTarget
   : (EventTargetShim as unknown as typeof EventTarget)
 
 /** @internal */
-export const EventBase: typeof Event = support.event
+export const SourceEvent: typeof Event = support.event
   ? Event
   : (EventShim as unknown as typeof Event)
 
@@ -28,5 +28,3 @@ export function newMessageEvent(
     ? new MessageEvent(type, init)
     : (new MessageEventShim(type, init) as unknown as MessageEvent<string>)
 }
-
-export { createListenerList, type ListenerListLike } from './listener-list.js'

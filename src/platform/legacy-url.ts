@@ -1,6 +1,6 @@
 /**
- * `url.ts` for the legacy `<script>` bundle (see rollup.config.mjs): IE 11 has no `URL`, so
- * where it is missing, an anchor element resolves URLs against the document, and origins and
+ * The legacy bundle's URL handling (see legacy.ts): IE 11 has no `URL`, so where it is missing,
+ * an anchor element resolves URLs against the document, and origins and
  * query parameters are worked out by hand.
  * @internal
  */

@@ -1,5 +1,6 @@
 import { createParser } from 'eventsource-parser'
-import { createUtf8Decoder, type Utf8Decoder } from './text-decoder.js'
+import { createUtf8Decoder } from '#platform'
+import type { Utf8Decoder } from '../platform/platform.js'
 
 /** What the glue reports while interpreting one response body. @internal */
 export interface EventStreamCallbacks {
@@ -28,7 +29,7 @@ export function createEventStream(
   callbacks: EventStreamCallbacks,
   maxBufferSize?: number,
 ): EventStream {
-  // [spec] "UTF-8 decode" (text-decoder.ts). It also strips exactly one leading BOM, which is
+  // [spec] "UTF-8 decode" (the platform's decoder). It also strips exactly one leading BOM, which is
   // done below instead: Node 24's streaming TextDecoder loses a second BOM when the first is
   // split across chunks (found by test/properties.test.ts).
   let decode: Utf8Decoder | undefined

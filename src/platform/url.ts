@@ -1,4 +1,4 @@
-import { createSyntaxError } from './errors.js'
+import { createSyntaxError } from '../errors.js'
 
 interface DocumentLike {
   readonly document?: { readonly baseURI?: string }
@@ -9,7 +9,7 @@ interface DocumentLike {
  * [spec] constructor steps 3–4: "encoding-parsing a URL given url, relative to settings", and a
  * "SyntaxError" DOMException on failure. The base is the document's base URL in a page, the
  * global's location in a worker, and none in Node (where a relative URL cannot be resolved).
- * The legacy bundle wraps these functions for browsers without `URL` (url.legacy.ts).
+ * The legacy bundle wraps these functions for browsers without `URL` (legacy-url.ts).
  * @internal
  */
 export function resolveUrl(url: string): string {

@@ -3,7 +3,7 @@
  * The command-line tool: `isomorphic-eventsource [options] URL` (see `--help`), built only on the
  * package's public API. This file is the process boundary: exit code, and unexpected errors.
  */
-import { main } from './cli/run.js'
+import { main } from './run.js'
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,5 +1,5 @@
 /**
- * `dom.ts` for the Node build (see tsup.config.ts). Node's `Event` constructor reads the clock
+ * The Node build's events and dispatch (see node.ts). Node's `Event` constructor reads the clock
  * (`performance.now()`, about 40 ns) and sets up private fields, and its `EventTarget` takes a
  * general path through every dispatch: at 16-byte events the two were over half of the CPU
  * (bench/PROFILE.md). The events a source fires (message events by the million, and `open` and
@@ -22,7 +22,7 @@
  * @internal
  */
 
-import type { ListenerListLike } from './listener-list.js'
+import type { ListenerList as ListenerListLike } from './platform.js'
 
 type Callback = EventListenerOrEventListenerObject
 
@@ -399,16 +399,15 @@ export class ListenerList implements ListenerListLike {
   }
 }
 
-/** @internal A list per source: Node's dispatch is bypassed for message events. */
-export function createListenerList(target: EventTarget): ListenerListLike | undefined {
+/** @internal A list per source: Node's dispatch is bypassed for the events a source fires. */
+export function createListenerList(target: EventTarget): ListenerListLike {
   return new ListenerList(target)
 }
 
-/** @internal */
-export const EventTargetBase: typeof EventTarget = EventTarget
-
 /** @internal The base of the `open` and `error` events: dispatched by the source's list too. */
-export const EventBase: typeof Event = SourceEvent as unknown as typeof Event
+const SourceEventBase: typeof Event = SourceEvent as unknown as typeof Event
+
+export { SourceEventBase as SourceEvent }
 
 /** @internal */
 export function newMessageEvent(

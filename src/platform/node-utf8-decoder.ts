@@ -1,5 +1,5 @@
 /**
- * `text-decoder.ts` for the Node build (see tsup.config.ts). Node's streaming `TextDecoder` goes
+ * The Node build's UTF-8 decoder (see node.ts). Node's streaming `TextDecoder` goes
  * through ICU at about 1 GB/s; `Buffer#toString('utf8')` decodes the same bytes, with the same
  * U+FFFD replacements, several times faster. It has no streaming mode, so the start of a
  * character at the end of a chunk is held back here and put in front of the next chunk.
@@ -7,10 +7,7 @@
  * @internal
  */
 import { Buffer } from 'node:buffer'
-import type { Utf8Decoder } from './text-decoder.js'
-
-/** @internal */
-export type { Utf8Decoder }
+import type { Utf8Decoder } from './platform.js'
 
 /** @internal */
 export function createUtf8Decoder(): Utf8Decoder {

@@ -1,0 +1,132 @@
+/**
+ * Request preparation for one attempt: the `headers` and `body` hooks, the one-shot body check,
+ * header merging, and the request headers the spec adds (Accept, Last-Event-ID).
+ */
+import { withQueryParam } from '#platform'
+import type { TransportRequest } from '../transports/transport.js'
+import type { ConnectContext } from '../types.js'
+import { headerEntries, type NormalizedOptions } from './options.js'
+import { utf8HeaderValue } from './utf8.js'
+
+/** The headers and body of one attempt, once the hooks gave them. @internal */
+export interface PreparedRequest {
+  readonly headers: Array<[string, string]>
+  readonly body: BodyInit | null
+}
+
+/** A hook (`headers`, `body`) that threw or rejected: reported with the hook's name; retried. @internal */
+export class HookError extends Error {
+  constructor(hook: string, cause: unknown) {
+    super(`The "${hook}" option threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    })
+  }
+}
+
+/** The URL of an attempt: with the last event ID in `lastEventIdQueryParam`, when set. @internal */
+export function requestUrl(url: string, options: NormalizedOptions, lastEventId: string): string {
+  const param = options.lastEventIdQueryParam
+  if (param === undefined || lastEventId === '') return url
+  return withQueryParam(url, param, lastEventId)
+}
+
+/**
+ * Resolves the `headers` and `body` options for one attempt; async only when a hook is. A hook
+ * that throws or rejects becomes a {@link HookError}; a body that cannot be sent again throws a
+ * `TypeError` (retrying cannot help).
+ * @internal
+ */
+export function prepareRequest(
+  options: NormalizedOptions,
+  context: ConnectContext,
+): PreparedRequest | Promise<PreparedRequest> {
+  const headers = resolveHeaders(options, context)
+  const body = resolveBody(options, context)
+  if (isThenable(headers) || isThenable(body)) {
+    return Promise.all([headers, body]).then(([h, b]) => ({ headers: h, body: b }))
+  }
+  return { headers, body }
+}
+
+/** The request the transport sends for a prepared attempt. @internal */
+export function buildRequest(
+  url: string,
+  prepared: PreparedRequest,
+  lastEventId: string,
+  options: NormalizedOptions,
+): TransportRequest {
+  // A name given twice is combined, as fetch's Headers does (names are lower-cased).
+  const headers: Record<string, string> = {}
+  for (const [name, value] of prepared.headers) {
+    const previous = headers[name]
+    headers[name] = previous === undefined ? value : `${previous}, ${value}`
+  }
+  // [spec] step 10: Accept, unless the user set their own.
+  headers['accept'] ??= 'text/event-stream'
+  // [spec] "If ev's last event ID string is not the empty string, set (`Last-Event-ID`, last
+  // event ID string, encoded as UTF-8) in request's header list."
+  if (lastEventId !== '') headers['last-event-id'] = utf8HeaderValue(lastEventId)
+  return {
+    url,
+    method: options.method,
+    headers,
+    body: prepared.body,
+    // [spec] CORS settings "Anonymous" → same-origin; "Use Credentials" → include.
+    credentials: options.credentials,
+  }
+}
+
+function resolveHeaders(
+  options: NormalizedOptions,
+  context: ConnectContext,
+): Array<[string, string]> | Promise<Array<[string, string]>> {
+  const source = options.headers
+  if (typeof source !== 'function') return source ?? []
+  return callHook('headers', () => source(context), headerEntries)
+}
+
+function resolveBody(
+  options: NormalizedOptions,
+  context: ConnectContext,
+): BodyInit | null | Promise<BodyInit | null> {
+  const source = options.body
+  if (typeof source === 'function') {
+    return callHook(
+      'body',
+      () => source(context),
+      (body) => body,
+    )
+  }
+  // A stream can be read once: re-sending it would send an empty body, silently.
+  if (
+    context.attempt > 1 &&
+    typeof ReadableStream === 'function' &&
+    source instanceof ReadableStream
+  ) {
+    throw new TypeError(
+      'The "body" option is a ReadableStream, which can be sent once: pass a function that returns a new body per attempt.',
+    )
+  }
+  return source ?? null
+}
+
+/**
+ * Calls a hook, then `use` on what it returns (or resolves to): a throw or rejection of either
+ * becomes a HookError naming the hook. Async only when the hook is.
+ */
+function callHook<T, R>(hook: string, call: () => T | PromiseLike<T>, use: (value: T) => R) {
+  const fail = (error: unknown): never => {
+    throw new HookError(hook, error)
+  }
+  try {
+    const result = call()
+    return isThenable(result) ? Promise.resolve(result).then(use).catch(fail) : use(result)
+  } catch (error) {
+    return fail(error)
+  }
+}
+
+/** @internal */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
