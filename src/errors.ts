@@ -31,5 +31,10 @@ export class EventSourceError extends Error {
 
 /** Whether `value` is an {@link EventSourceError}, across bundles and realms. @public */
 export function isEventSourceError(value: unknown): value is EventSourceError {
-  return value instanceof Error && value.name === 'EventSourceError'
+  // An error from another realm (an iframe, a vm context) is not `instanceof` this realm's
+  // Error, but says it is an error to Object.prototype.toString.
+  return (
+    (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]') &&
+    (value as { name?: unknown }).name === 'EventSourceError'
+  )
 }

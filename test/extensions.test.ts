@@ -452,6 +452,25 @@ describe('read timeout', () => {
     expect(route.requests[0]?.connection.closed).toBe(true)
   })
 
+  test('a readTimeout beyond what timers hold waits instead of spinning', async () => {
+    // Timers overflow past 2^31 - 1 ms (Node fires them after 1 ms, with a warning): the
+    // watchdog must clamp, not re-arm an overflowing timer over and over.
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.name)
+    process.on('warning', onWarning)
+    const route = server.route(() => ({ body: ['data: a\n\n'], finish: 'hang' }))
+    try {
+      const source = new EventSource(route.url, { readTimeout: 2 ** 32 })
+      await new Promise((resolve) => source.addEventListener('message', resolve))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect([source.readyState, route.requests.length]).toEqual([EventSource.OPEN, 1])
+      source.close()
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).toEqual([])
+  })
+
   test('comments count as data: a heartbeat keeps the connection', async () => {
     const beats = Array.from({ length: 8 }, () => [': beat\n', 100] as const).flat()
     const route = server.route(() => ({
@@ -567,6 +586,30 @@ describe('async iteration', () => {
       if (event.type === 'done') source.close()
     }
     expect(seen).toEqual(['token:Hel', 'token:lo', 'done:'])
+  })
+
+  test('next() called twice before an event arrives settles both, in order', async () => {
+    const route = server.route(() => ({ body: [50, 'data: 1\n\ndata: 2\n\n'], finish: 'hang' }))
+    const source = new EventSource(route.url)
+    const iterator = source.events()
+    const [first, second] = await Promise.all([iterator.next(), iterator.next()])
+    expect([first.value?.data, second.value?.data]).toEqual(['1', '2'])
+    const third = iterator.next()
+    const end = iterator.return?.()
+    expect(await third).toEqual({ value: undefined, done: true })
+    expect(await end).toEqual({ value: undefined, done: true })
+    expect(source.readyState).toBe(EventSource.CLOSED)
+  })
+
+  test('isEventSourceError recognises one from another realm', async () => {
+    const { runInNewContext } = await import('node:vm')
+    const foreign = runInNewContext(
+      'const e = new Error("HTTP 404"); e.name = "EventSourceError"; e',
+    ) as unknown
+    expect(foreign instanceof Error).toBe(false)
+    expect(isEventSourceError(foreign)).toBe(true)
+    expect(isEventSourceError(runInNewContext('new Error("x")'))).toBe(false)
+    expect(isEventSourceError({ name: 'EventSourceError', message: 'forged' })).toBe(false)
   })
 
   test('a failed connection ends the loop with an EventSourceError carrying the status', async () => {

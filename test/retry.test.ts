@@ -1,11 +1,15 @@
 import { describe, expect, test } from 'vitest'
 import {
   backoffDelay,
+  decideRetry,
+  type Failure,
   isIdempotent,
   NATIVE_RETRY_POLICY,
   parseRetryAfter,
   type RetryPolicy,
+  type RetryState,
 } from '../src/core/retry.js'
+import type { RetryContext } from '../src/types.js'
 
 const policy = (overrides: Partial<RetryPolicy>): RetryPolicy => ({
   ...NATIVE_RETRY_POLICY,
@@ -78,4 +82,174 @@ describe('Retry-After', () => {
 test('idempotent methods are the ones safe to repeat after an HTTP error', () => {
   expect(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'REPORT'].every(isIdempotent)).toBe(true)
   expect(['POST', 'PATCH', 'get', 'SUBSCRIBE'].some(isIdempotent)).toBe(false)
+})
+
+describe('the retry decision (decideRetry: no timers, no network)', () => {
+  const dropped: Failure = { reason: 'end', message: 'The stream ended', retryByDefault: true }
+  const refused: Failure = {
+    reason: 'http',
+    message: 'HTTP 500',
+    status: 500,
+    retryByDefault: false,
+  }
+  const state = (overrides: Partial<RetryState> = {}): RetryState => ({
+    lastEventId: '7',
+    reconnectionTime: 3000,
+    failures: 0,
+    openFor: undefined,
+    ...overrides,
+  })
+  type Options = Parameters<typeof decideRetry>[1]
+  const spec: Options = { retry: NATIVE_RETRY_POLICY, shouldRetry: undefined, method: 'GET' }
+  const withPolicy = (overrides: Partial<RetryPolicy>): Options => ({
+    ...spec,
+    retry: policy(overrides),
+  })
+
+  test('by default (the spec): a drop reestablishes after the reconnection time, forever', () => {
+    for (const failures of [0, 1, 99]) {
+      expect(decideRetry(dropped, spec, state({ failures }), 0.5)).toEqual({
+        reason: 'end',
+        message: 'The stream ended',
+        gaveUp: false,
+        status: undefined,
+        cause: undefined,
+        attempt: failures + 1,
+        willRetry: true,
+        delay: 3000,
+      })
+    }
+  })
+
+  test('a failure the spec does not retry (a status, a content type) fails the connection', () => {
+    expect(decideRetry(refused, spec, state(), 0)).toEqual({
+      reason: 'http',
+      message: 'HTTP 500',
+      gaveUp: false,
+      status: 500,
+      cause: undefined,
+      attempt: 1,
+      willRetry: false,
+      delay: undefined,
+    })
+  })
+
+  test('retry: false fails the connection on every failure', () => {
+    const decision = decideRetry(dropped, { ...spec, retry: false }, state(), 0)
+    expect([decision.willRetry, decision.gaveUp, decision.attempt]).toEqual([false, false, 1])
+  })
+
+  test("the server's reconnection time is the base the backoff grows from", () => {
+    const options = withPolicy({ factor: 2 })
+    expect(
+      [0, 1, 2]
+        .map((failures) =>
+          decideRetry(dropped, options, state({ failures, reconnectionTime: 250 }), 0),
+        )
+        .map((d) => d.delay),
+    ).toEqual([250, 500, 1000])
+  })
+
+  test('jitter uses the random number it is given', () => {
+    expect(decideRetry(dropped, withPolicy({ jitter: 1 }), state(), 0.5).delay).toBe(4500)
+  })
+
+  test('a Retry-After delay replaces the backoff', () => {
+    const failure: Failure = { ...dropped, retryAfter: 42_000 }
+    expect(decideRetry(failure, withPolicy({ factor: 2 }), state({ failures: 3 }), 0).delay).toBe(
+      42_000,
+    )
+  })
+
+  test('maxAttempts consecutive failures give up, and the message says so', () => {
+    const options = withPolicy({ maxAttempts: 3 })
+    expect(decideRetry(dropped, options, state({ failures: 1 }), 0).willRetry).toBe(true)
+    const last = decideRetry(dropped, options, state({ failures: 2 }), 0)
+    expect(last).toMatchObject({
+      willRetry: false,
+      gaveUp: true,
+      attempt: 3,
+      message: 'The stream ended; gave up after 3 failed attempts',
+    })
+    expect(decideRetry(dropped, withPolicy({ maxAttempts: 1 }), state(), 0).message).toBe(
+      'The stream ended; gave up after 1 failed attempt',
+    )
+  })
+
+  test('a connection open for resetAfter ms counts the next failure as the first', () => {
+    const options = withPolicy({ factor: 2, resetAfter: 1000, maxAttempts: 3 })
+    const healthy = decideRetry(dropped, options, state({ failures: 2, openFor: 1000 }), 0)
+    expect([healthy.attempt, healthy.willRetry, healthy.delay]).toEqual([1, true, 3000])
+    const brief = decideRetry(dropped, options, state({ failures: 1, openFor: 999 }), 0)
+    expect([brief.attempt, brief.willRetry, brief.delay]).toEqual([2, true, 6000])
+  })
+
+  test('shouldRetry is told everything, and its verdict wins', () => {
+    const seen: RetryContext[] = []
+    const options = (verdict: boolean | number | undefined): Options => ({
+      ...withPolicy({ maxAttempts: 2 }),
+      method: 'POST',
+      shouldRetry: (context) => {
+        seen.push(context)
+        return verdict
+      },
+    })
+    const failure: Failure = { ...refused, cause: 'why', headers: { get: () => null } }
+    expect(decideRetry(failure, options(undefined), state(), 0).willRetry).toBe(false)
+    expect(seen[0]).toEqual({
+      attempt: 1,
+      status: 500,
+      headers: failure.headers,
+      error: 'why',
+      reason: 'http',
+      message: 'HTTP 500',
+      method: 'POST',
+      lastEventId: '7',
+      willRetry: false,
+      delay: 3000,
+    })
+    expect(decideRetry(failure, options(true), state(), 0)).toMatchObject({
+      willRetry: true,
+      delay: 3000,
+    })
+    expect(decideRetry(failure, options(1234), state(), 0)).toMatchObject({
+      willRetry: true,
+      delay: 1234,
+    })
+    // A true verdict past maxAttempts retries, and so has not given up.
+    expect(decideRetry(dropped, options(true), state({ failures: 1 }), 0)).toMatchObject({
+      willRetry: true,
+      gaveUp: false,
+    })
+    expect(decideRetry(dropped, options(false), state({ failures: 1 }), 0)).toMatchObject({
+      willRetry: false,
+      gaveUp: true,
+    })
+    // Numbers that are no delay are no opinion.
+    for (const verdict of [-1, Infinity, Number.NaN]) {
+      expect(decideRetry(failure, options(verdict), state(), 0).willRetry).toBe(false)
+    }
+  })
+
+  test('a shouldRetry that throws fails the connection with reason "policy"', () => {
+    const error = new Error('boom')
+    const decision = decideRetry(
+      dropped,
+      {
+        ...spec,
+        shouldRetry: () => {
+          throw error
+        },
+      },
+      state(),
+      0,
+    )
+    expect(decision).toEqual({
+      reason: 'policy',
+      message: 'The "shouldRetry" option threw: Error: boom',
+      cause: error,
+      attempt: 1,
+      willRetry: false,
+    })
+  })
 })

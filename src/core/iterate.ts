@@ -20,19 +20,22 @@ export function iterateEvents(
   types: readonly string[] | '*',
 ): AsyncIterableIterator<EventSourceMessageEvent> {
   const queue: Array<EventSourceMessageEvent | EventSourceError> = []
-  let pending:
-    | [(result: IteratorResult<EventSourceMessageEvent>) => void, (error: unknown) => void]
-    | undefined
+  // next() calls not yet answered, oldest first: each gets its own item, in call order.
+  const waiting: Array<
+    [(result: IteratorResult<EventSourceMessageEvent>) => void, (error: unknown) => void]
+  > = []
   let finished = false
 
   const settle = (): void => {
-    if (pending === undefined || (queue.length === 0 && !finished)) return
-    const [resolve, reject] = pending
-    pending = undefined
-    const next = queue.shift()
-    if (next instanceof EventSourceError) reject(next)
-    else
-      resolve(next === undefined ? { value: undefined, done: true } : { value: next, done: false })
+    while (waiting.length > 0 && (queue.length > 0 || finished)) {
+      const [resolve, reject] = waiting.shift() as (typeof waiting)[number]
+      const next = queue.shift()
+      if (next instanceof EventSourceError) reject(next)
+      else
+        resolve(
+          next === undefined ? { value: undefined, done: true } : { value: next, done: false },
+        )
+    }
   }
   const onMessage = (event: Event): void => {
     queue.push(event as EventSourceMessageEvent)
@@ -63,7 +66,7 @@ export function iterateEvents(
   const iterator = {
     next: () =>
       new Promise((resolve, reject) => {
-        pending = [resolve, reject]
+        waiting.push([resolve, reject])
         settle()
       }),
     // Leaving the loop early (break, return, throw) closes the source.

@@ -66,11 +66,31 @@ function timeStampNow(): number {
 }
 
 /**
+/**
+ * Node's `dispatchEvent` keeps its state in the event under symbols of its own: the target, and
+ * whether the event is being dispatched (its recursion check), and a stop flag. Found once on a
+ * real event, they are accessors of {@link SourceEvent}'s own fields, so that an event
+ * re-dispatched on a plain `EventTarget` has that target (and `currentTarget`, `eventPhase`)
+ * there, and one re-dispatched during its own dispatch is refused, as the DOM says. A Node that
+ * names them otherwise gets unused symbols: its dispatch then works as before, with the source
+ * as `target`.
+ */
+const nodeSymbol = (() => {
+  const probe = new Event('probe')
+  probe.stopImmediatePropagation()
+  const symbols = Object.getOwnPropertySymbols(probe)
+  return (description: string): symbol =>
+    symbols.find((symbol) => symbol.description === description) ?? Symbol(description)
+})()
+const NODE_TARGET = nodeSymbol('kTarget')
+const NODE_DISPATCHING = nodeSymbol('kIsBeingDispatched')
+const NODE_STOP = nodeSymbol('kStop')
+
+/**
  * An event a source fires (`open`, `error`, and the base of message events), as Node's `Event`
  * presents it, built with plain fields: an `Event` by prototype, never by Node's constructor.
- * Not cancelable, not bubbling, not trusted (script cannot make trusted events). Only a source's
- * {@link ListenerList} dispatches it: Node's `EventTarget` rejects it, as it rejects any event
- * it did not build.
+ * Not cancelable, not bubbling, not trusted (script cannot make trusted events). A source's
+ * {@link ListenerList} dispatches it; Node's `EventTarget` can too (see `nodeSymbol`).
  * @internal
  */
 class SourceEvent {
@@ -83,6 +103,24 @@ class SourceEvent {
   // The init dictionary is accepted for `typeof Event`'s sake; a source's events set none of it.
   constructor(type: string, _init?: EventInit) {
     this.#type = `${type}`
+  }
+
+  // Node's dispatch state, mapped onto ours (see nodeSymbol).
+  get [NODE_TARGET](): EventTarget | null {
+    return this.#target
+  }
+  set [NODE_TARGET](target: EventTarget | null) {
+    this.#target = target
+  }
+  get [NODE_DISPATCHING](): boolean {
+    return (this.#flags & DISPATCHING) !== 0
+  }
+  set [NODE_DISPATCHING](dispatching: boolean) {
+    if (dispatching) this.#flags |= DISPATCHING
+    else this.#flags &= ~DISPATCHING
+  }
+  get [NODE_STOP](): boolean {
+    return (this.#flags & STOP_IMMEDIATE_PROPAGATION) !== 0
   }
 
   static isSourceEvent(value: unknown): value is SourceEvent {

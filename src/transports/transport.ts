@@ -3,8 +3,9 @@
  *
  * A transport knows nothing of Server-Sent Events: it performs one request and reports the
  * response head, body chunks and the end (or failure) of the body. Every transport (fetch,
- * and later XMLHttpRequest or undici) satisfies the same contract, so the connection never
- * branches on the platform.
+ * XMLHttpRequest, node:http, undici) satisfies the same contract, checked by one suite run
+ * against each, so the connection never branches on the platform. Which transport a source uses
+ * is its build's platform's choice (`transportFor`, src/platform/).
  *
  * @packageDocumentation
  */
@@ -40,9 +41,10 @@ export interface TransportHandlers {
   onEnd(): void
   onError(error: unknown): void
   /**
-   * The transport's memory grows with the stream (XMLHttpRequest's `responseText`): it asks the
-   * connection to replace this request with a fresh one that resumes from the last event ID.
-   * The transport has stopped by then; no other callback follows.
+   * The one exception to the contract above, and only XMLHttpRequest's: its memory grows with
+   * the stream (`responseText`), so past a bound it asks the connection to replace this request
+   * with a fresh one that resumes from the last event ID. The transport has stopped by then; no
+   * other callback follows.
    */
   onRecycle?(): void
 }
