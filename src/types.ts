@@ -150,11 +150,18 @@ export interface RetryOptions {
   /** Give up (readyState `CLOSED`, a final `error`) after this many consecutive failed attempts. @defaultValue Infinity */
   maxAttempts?: number
   /**
-   * HTTP statuses that reconnect instead of failing the connection, for idempotent methods (for
-   * other methods only when `shouldRetry` says so). A `Retry-After` header sets the delay.
+   * HTTP statuses that reconnect instead of failing the connection, for the request methods in
+   * `methods` (for others only when `shouldRetry` says so). A `Retry-After` header sets the delay.
    * @defaultValue [] (the spec fails on every status but 200)
    */
   statuses?: readonly number[]
+  /**
+   * The request methods `statuses` apply to (compared case-insensitively): add `'POST'` when
+   * repeating the request is safe for your server.
+   * @defaultValue the idempotent methods: GET, HEAD, OPTIONS, PUT, DELETE, and REPORT,
+   *   PROPFIND, SEARCH, QUERY
+   */
+  methods?: readonly string[]
 }
 
 // fetch's own types, reached through `RequestInit`, which the DOM library and Node's types both

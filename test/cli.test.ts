@@ -310,7 +310,7 @@ describe.concurrent('events and endings', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toBe('message id=1  a\nmessage id=1  b\n')
     expect(run.stderr).toBe(
-      '* connected: HTTP 200\n* reconnecting in 50 ms (The stream ended)\n* connected: HTTP 200\n',
+      '* connected: HTTP 200\n* reconnecting in 50 ms (attempt 1: The stream ended)\n* connected: HTTP 200\n',
     )
     expect(route.requests[1]?.lastEventId).toBe('1')
   })
@@ -325,8 +325,9 @@ describe.concurrent('events and endings', () => {
     ])
     expect(run.code).toBe(1)
     expect(route.requests.map((request) => request.method)).toEqual(['POST', 'POST', 'POST'])
-    expect(run.stderr).toContain('reconnecting in 10 ms (HTTP 503)')
-    expect(run.stderr).toContain('gave up after 3 failed attempts: HTTP 503')
+    expect(run.stderr).toContain('reconnecting in 10 ms (attempt 1: HTTP 503)')
+    expect(run.stderr).toContain('reconnecting in 10 ms (attempt 2: HTTP 503)')
+    expect(run.stderr).toContain('failed: HTTP 503; gave up after 3 failed attempts')
   })
 
   test('--read-timeout reconnects a silent connection', async ({ expect }) => {
@@ -343,7 +344,7 @@ describe.concurrent('events and endings', () => {
       route.url,
     ])
     expect(run.code).toBe(0)
-    expect(run.stderr).toContain('reconnecting in 10 ms (No data received for 200 ms)')
+    expect(run.stderr).toContain('reconnecting in 10 ms (attempt 1: No data received for 200 ms)')
     expect(run.stdout).toBe('message  late\n')
   })
 
@@ -390,10 +391,19 @@ describe('command line', () => {
     [[], 'missing URL'],
     [['--bogus', 'http://127.0.0.1/'], "unknown option '--bogus'"],
     [['not a url'], "invalid URL 'not a url'"],
+    // The library checks the options the flags become; its TypeError is a usage error too.
     [
       ['--retry-jitter', '2', 'http://127.0.0.1/'],
-      "--retry-jitter must be a number from 0 to 1; got '2'",
+      'EventSource option "retry.jitter" must be a number from 0 to 1; got 2',
     ],
+    [['-H', 'Bad Name: x', 'http://127.0.0.1/'], 'EventSource option "headers" must be valid'],
+    [['-H', 'Last-Event-ID: 3', 'http://127.0.0.1/'], 'the "lastEventId" option sets it'],
+    [['-X', 'GET', '-d', 'x', 'http://127.0.0.1/'], 'option "body" must be absent for GET'],
+    [['--retry-status', '600', 'http://127.0.0.1/'], 'option "retry.statuses" must be'],
+    [['--retry-factor', '0.5', 'http://127.0.0.1/'], 'option "retry.factor" must be a number'],
+    [['--read-timeout', '0', 'http://127.0.0.1/'], 'option "readTimeout" must be a number'],
+    [['--proxy', 'socks5://user:secret@h', 'http://127.0.0.1/'], 'option "proxy" must be'],
+    [['--last-event-id', 'a\nb', 'http://127.0.0.1/'], 'option "lastEventId" must be'],
     [
       ['-d', '@/nonexistent/ies-body', 'http://127.0.0.1/'],
       "cannot read --data file '/nonexistent/ies-body'",
@@ -409,25 +419,19 @@ describe('command line', () => {
   })
 
   test.each([
-    [['-H', 'Bad Name: x', 'http://h/'], "bad header 'Bad Name: x'"],
-    [['-H', 'Last-Event-ID: 3', 'http://h/'], 'use --last-event-id'],
+    [['-H', ': x', 'http://h/'], "bad header ': x'"],
     [['http://h/', 'http://other/'], "unexpected argument 'http://other/'"],
     [['ftp://h/'], "unsupported URL scheme 'ftp:'"],
-    [['-X', 'GET', '-d', 'x', 'http://h/'], '--data cannot be sent with GET'],
     [['-d', 'a', '-d', 'b', 'http://h/'], '--data given more than once'],
     [['--event', 'error', 'http://h/'], "the connection's error is reported on stderr"],
     [
       ['--no-retry', '--max-attempts', '3', 'http://h/'],
       '--no-retry conflicts with --max-attempts',
     ],
-    [['--max-events', '0', 'http://h/'], '--max-events must be a whole number >= 1'],
-    [['--timeout', '1e3', 'http://h/'], '--timeout must be milliseconds >= 1'],
-    [['--retry-status', '600', 'http://h/'], '--retry-status must be an HTTP status'],
-    [['--retry-factor', '0.5', 'http://h/'], '--retry-factor must be a number >= 1'],
-    [
-      ['--proxy', 'socks5://user:secret@h', 'http://h/'],
-      '--proxy must be an http:// or https:// URL',
-    ],
+    [['--max-events', '0', 'http://h/'], "--max-events must be a whole number >= 1; got '0'"],
+    [['--timeout', '1e3', 'http://h/'], "--timeout must be a whole number >= 1; got '1e3'"],
+    [['--retry-status', 'five', 'http://h/'], "--retry-status must be a number; got 'five'"],
+    [['--retry-factor', '0x2', 'http://h/'], "--retry-factor must be a number; got '0x2'"],
     [['--proxy', 'http://p/', '--no-proxy', 'http://h/'], '--proxy and --no-proxy conflict'],
     [['--json=yes', 'http://h/'], "'--json' does not take an argument"],
   ])('rejects %j', (args, message) => {

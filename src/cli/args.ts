@@ -1,6 +1,8 @@
 /**
- * Command-line parsing and validation: argv in, a checked configuration (or a usage error naming
- * the flag) out. Pure: no I/O, so every rule is testable in-process.
+ * Command-line parsing: argv in, a configuration (or a usage error naming the flag) out. It checks
+ * only what is the command line's own (flag syntax, numbers, conflicts, the CLI-only flags); the
+ * library validates the options the flags become, and its `TypeError` is a usage error too
+ * (run.ts). Pure: no I/O, so every rule is testable in-process.
  */
 import { parseArgs } from 'node:util'
 import type { RetryOptions } from 'isomorphic-eventsource'
@@ -19,12 +21,11 @@ export type DataSource =
 /** What the command line asks for, validated. */
 export interface CliConfig {
   readonly url: string
-  /** Header pairs, names as typed; repeated names already combined. */
+  /** Header pairs as typed, in order (the library combines repeated names). */
   readonly headers: ReadonlyArray<readonly [string, string]>
   readonly method: string | undefined
   readonly data: DataSource | undefined
   readonly lastEventId: string | undefined
-  /** Event types to print (never empty). */
   /** The types to print, or `'*'` for every message event. */
   readonly events: readonly string[] | '*'
   readonly json: boolean
@@ -69,10 +70,6 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const
 
-// RFC 9110 token: header names and methods.
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const UNSAFE = /[\r\n\0]/
-
 /**
  * Parses the arguments after `node cli.js`.
  * @throws {@link UsageError} for anything the command line gets wrong.
@@ -96,27 +93,23 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const url = parseUrl(positionals[0] as string)
 
   const data = parseData(values.data)
-  const method = parseMethod(values.method, data !== undefined)
-  const lastEventId = values['last-event-id']
-  if (lastEventId !== undefined && UNSAFE.test(lastEventId)) {
-    throw new UsageError('--last-event-id must not contain CR, LF or NUL')
-  }
 
   return {
     kind: 'run',
     config: {
       url,
       headers: parseHeaders(values.header ?? []),
-      method,
+      // A body is sent with POST unless -X says otherwise.
+      method: values.method ?? (data === undefined ? undefined : 'POST'),
       data,
-      lastEventId,
+      lastEventId: values['last-event-id'],
       events: parseEventTypes(values.event),
       json: values.json === true,
       quiet: values.quiet === true,
       retry: parseRetry(values),
-      readTimeout: optionalNumber('--read-timeout', values['read-timeout'], INTEGER_MS_POSITIVE),
-      maxEvents: optionalNumber('--max-events', values['max-events'], COUNT),
-      timeout: optionalNumber('--timeout', values.timeout, INTEGER_MS_POSITIVE),
+      readTimeout: optionalNumber('--read-timeout', values['read-timeout']),
+      maxEvents: optionalCount('--max-events', values['max-events']),
+      timeout: optionalCount('--timeout', values.timeout),
       proxy: parseProxy(values.proxy, values['no-proxy'] === true),
     },
   }
@@ -146,32 +139,13 @@ function parseUrl(text: string): string {
   return url.href
 }
 
-/** `Name: value` lines into pairs; a repeated name is combined with ', ' (HTTP list syntax). */
+/** `Name: value` lines into pairs; names and values are the library's to check. */
 function parseHeaders(lines: readonly string[]): Array<[string, string]> {
-  const byName = new Map<string, [string, string]>()
-  for (const line of lines) {
+  return lines.map((line) => {
     const colon = line.indexOf(':')
-    const name = colon === -1 ? '' : line.slice(0, colon).trim()
-    if (!TOKEN.test(name)) {
-      throw new UsageError(`bad header '${line}': expected 'Name: value'`)
-    }
-    const value = line.slice(colon + 1).trim()
-    if (UNSAFE.test(value)) throw new UsageError(`bad header '${name}': CR, LF or NUL in the value`)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: fetch's ByteString rule
-    if (/[^\x00-\xff]/.test(value)) {
-      throw new UsageError(
-        `bad header '${name}': characters beyond U+00FF in the value (percent-encode them)`,
-      )
-    }
-    const key = name.toLowerCase()
-    if (key === 'last-event-id') {
-      throw new UsageError(`use --last-event-id instead of -H '${name}: ...'`)
-    }
-    const previous = byName.get(key)
-    if (previous === undefined) byName.set(key, [name, value])
-    else previous[1] = `${previous[1]}, ${value}`
-  }
-  return [...byName.values()]
+    if (colon < 1) throw new UsageError(`bad header '${line}': expected 'Name: value'`)
+    return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()]
+  })
 }
 
 function parseData(values: readonly string[] | undefined): DataSource | undefined {
@@ -184,16 +158,6 @@ function parseData(values: readonly string[] | undefined): DataSource | undefine
     return { kind: 'file', path: value.slice(1) }
   }
   return { kind: 'text', text: value }
-}
-
-function parseMethod(method: string | undefined, hasBody: boolean): string | undefined {
-  if (method === undefined) return hasBody ? 'POST' : undefined
-  if (!TOKEN.test(method)) throw new UsageError(`invalid --method '${method}'`)
-  const upper = method.toUpperCase()
-  if (hasBody && (upper === 'GET' || upper === 'HEAD')) {
-    throw new UsageError(`--data cannot be sent with ${upper}: use -X POST (or drop -X)`)
-  }
-  return method
 }
 
 function parseEventTypes(types: readonly string[] | undefined): string[] | '*' {
@@ -211,11 +175,6 @@ function parseEventTypes(types: readonly string[] | undefined): string[] | '*' {
 function parseProxy(proxy: string | undefined, noProxy: boolean): false | string | undefined {
   if (noProxy && proxy !== undefined) throw new UsageError('--proxy and --no-proxy conflict')
   if (noProxy) return false
-  if (proxy === undefined) return undefined
-  // The URL may hold credentials: the message does not repeat it.
-  if (!/^https?:\/\/[^/]/i.test(proxy) || !URL.canParse(proxy)) {
-    throw new UsageError('--proxy must be an http:// or https:// URL')
-  }
   return proxy
 }
 
@@ -250,59 +209,36 @@ function parseRetry(
   }
   if (given.length === 0) return undefined
   const retry: RetryOptions = {}
-  const initialDelay = optionalNumber(
-    '--retry-initial-delay',
-    values['retry-initial-delay'],
-    INTEGER_MS,
-  )
-  if (initialDelay !== undefined) retry.initialDelay = initialDelay
-  const factor = optionalNumber('--retry-factor', values['retry-factor'], FACTOR)
-  if (factor !== undefined) retry.factor = factor
-  const maxDelay = optionalNumber('--retry-max-delay', values['retry-max-delay'], INTEGER_MS)
-  if (maxDelay !== undefined) retry.maxDelay = maxDelay
-  const jitter = optionalNumber('--retry-jitter', values['retry-jitter'], RATIO)
-  if (jitter !== undefined) retry.jitter = jitter
-  const resetAfter = optionalNumber('--retry-reset-after', values['retry-reset-after'], INTEGER_MS)
-  if (resetAfter !== undefined) retry.resetAfter = resetAfter
-  const maxAttempts = optionalNumber('--max-attempts', values['max-attempts'], COUNT)
-  if (maxAttempts !== undefined) retry.maxAttempts = maxAttempts
-  const statuses = values['retry-status']
-  if (statuses !== undefined) {
-    retry.statuses = statuses.map((status) => number('--retry-status', status, HTTP_STATUS))
+  const set = (name: Exclude<keyof RetryOptions, 'statuses' | 'methods'>, flag: RetryFlag) => {
+    const value = optionalNumber(`--${flag}`, values[flag] as string | undefined)
+    if (value !== undefined) retry[name] = value
   }
+  set('initialDelay', 'retry-initial-delay')
+  set('factor', 'retry-factor')
+  set('maxDelay', 'retry-max-delay')
+  set('jitter', 'retry-jitter')
+  set('resetAfter', 'retry-reset-after')
+  set('maxAttempts', 'max-attempts')
+  const statuses = values['retry-status']
+  if (statuses !== undefined) retry.statuses = statuses.map((s) => number('--retry-status', s))
   return retry
 }
 
-interface NumberRule {
-  readonly integer: boolean
-  readonly min: number
-  readonly max: number
-  /** How the rule reads in an error message. */
-  readonly expected: string
+function optionalNumber(flag: string, text: string | undefined): number | undefined {
+  return text === undefined ? undefined : number(flag, text)
 }
 
-const INTEGER_MS: NumberRule = {
-  integer: true,
-  min: 0,
-  max: Number.MAX_SAFE_INTEGER,
-  expected: 'a whole number of milliseconds',
-}
-const INTEGER_MS_POSITIVE: NumberRule = { ...INTEGER_MS, min: 1, expected: 'milliseconds >= 1' }
-const COUNT: NumberRule = { ...INTEGER_MS, min: 1, expected: 'a whole number >= 1' }
-const FACTOR: NumberRule = { integer: false, min: 1, max: 1e6, expected: 'a number >= 1' }
-const RATIO: NumberRule = { integer: false, min: 0, max: 1, expected: 'a number from 0 to 1' }
-const HTTP_STATUS: NumberRule = { integer: true, min: 100, max: 599, expected: 'an HTTP status' }
-
-function optionalNumber(flag: string, text: string | undefined, rule: NumberRule) {
-  return text === undefined ? undefined : number(flag, text, rule)
+/** A plain decimal number (its range is the library's to check). */
+function number(flag: string, text: string): number {
+  // Number() would also take '', ' 1', '0x10' and '1e3'.
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`${flag} must be a number; got '${text}'`)
+  return Number(text)
 }
 
-function number(flag: string, text: string, rule: NumberRule): number {
-  // Plain decimal only: Number() would also take '', ' 1', '0x10' and '1e3'.
-  const syntax = rule.integer ? /^\d+$/ : /^\d+(\.\d+)?$/
-  const value = Number(text)
-  if (!syntax.test(text) || value < rule.min || value > rule.max) {
-    throw new UsageError(`${flag} must be ${rule.expected}; got '${text}'`)
-  }
-  return value
+/** A CLI-only count (no library option checks it): a whole number from 1. */
+function optionalCount(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`${flag} must be a whole number >= 1; got '${text}'`)
+  return Number(text)
 }

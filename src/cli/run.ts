@@ -7,8 +7,6 @@ import {
   EventSource,
   type EventSourceMessageEvent,
   type EventSourceOptions,
-  type RetryContext,
-  type RetryOptions,
 } from 'isomorphic-eventsource'
 import { type CliConfig, parseCommandLine, UsageError } from './args.js'
 import { readBody } from './body.js'
@@ -32,9 +30,8 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       return EXIT.ok
     }
     const { config } = command
-    const exhausted: Exhausted = { attempts: undefined }
-    const source = connect(config.url, await toOptions(config, exhausted))
-    return await stream(source, config, exhausted)
+    const source = connect(config.url, await toOptions(config))
+    return await stream(source, config)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     process.stderr.write(`${PROGRAM}: ${error.message}\n${HELP_HINT}\n`)
@@ -44,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
 
 /**
  * The constructor validates every option and throws a `TypeError` (bad option) or a `SyntaxError`
- * (bad URL) naming it: the few the flags' own checks let through are usage errors too.
+ * (bad URL) naming it: the command line's checks leave those to it, so they are usage errors.
  */
 function connect(url: string, options: EventSourceOptions): EventSource {
   try {
@@ -65,50 +62,26 @@ function packageVersion(): string {
   return String(manifest.version)
 }
 
-/** Set when the `--retry-status` hook stops retrying for `--max-attempts`. */
-interface Exhausted {
-  attempts: number | undefined
-}
-
 /** The flags as `EventSource` options; reads the `-d` body once. */
-async function toOptions(config: CliConfig, exhausted: Exhausted): Promise<EventSourceOptions> {
+async function toOptions(config: CliConfig): Promise<EventSourceOptions> {
   const options: EventSourceOptions = {}
   if (config.headers.length > 0)
     options.headers = config.headers.map(([name, value]) => [name, value])
   if (config.method !== undefined) options.method = config.method
   if (config.data !== undefined) options.body = await readBody(config.data, () => process.stdin)
   if (config.lastEventId !== undefined) options.lastEventId = config.lastEventId
-  if (config.retry !== undefined) options.retry = config.retry
-  if (config.retry && config.retry.statuses !== undefined) {
-    options.shouldRetry = retryListedStatuses(config.retry, exhausted)
-  }
+  // The library retries `retry.statuses` for idempotent methods only, as a POST may not be safe
+  // to repeat; on the command line `--retry-status` is an explicit request, whatever the method.
+  if (config.retry && config.retry.statuses !== undefined)
+    options.retry = { ...config.retry, methods: [config.method ?? 'GET'] }
+  else if (config.retry !== undefined) options.retry = config.retry
   if (config.readTimeout !== undefined) options.readTimeout = config.readTimeout
   if (config.proxy !== undefined) options.proxy = config.proxy
   return options
 }
 
-/**
- * The library retries `retry.statuses` for idempotent methods only, as a POST may not be safe to
- * repeat. On the command line `--retry-status` is an explicit request, whatever the method; the
- * attempt limit still holds.
- */
-function retryListedStatuses(
-  retry: RetryOptions,
-  exhausted: Exhausted,
-): (context: RetryContext) => true | undefined {
-  const statuses = retry.statuses ?? []
-  const maxAttempts = retry.maxAttempts ?? Number.POSITIVE_INFINITY
-  return ({ status, attempt }) => {
-    if (status === undefined || !statuses.includes(status)) return undefined
-    if (attempt < maxAttempts) return true
-    // The library words a give-up only for retries it decided itself: remember ours.
-    exhausted.attempts = attempt
-    return undefined
-  }
-}
-
 /** Prints the source's events until something ends the run; resolves with the exit code. */
-function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): Promise<ExitCode> {
+function stream(source: EventSource, config: CliConfig): Promise<ExitCode> {
   const { stdout, stderr } = process
   const outColors = palette(useColor(stdout, process.env))
   const errColors = palette(useColor(stderr, process.env))
@@ -158,7 +131,8 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
       const wasOpen = open
       open = false
       if (event.willRetry) {
-        status('warn', `reconnecting in ${Math.round(event.delay ?? 0)} ms (${event.message})`)
+        const delay = Math.round(event.delay ?? 0)
+        status('warn', `reconnecting in ${delay} ms (attempt ${event.attempt}: ${event.message})`)
         return
       }
       if (config.retry === false && wasOpen && event.reason === 'end') {
@@ -172,7 +146,8 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
         finish(EXIT.ok)
         return
       }
-      finish(EXIT.failed, failureText(event.message, exhausted.attempts))
+      // The message says why, and "gave up after N failed attempts" when retries ran out.
+      finish(EXIT.failed, `failed: ${event.message}`)
     })
     let full = false
     const print = (event: EventSourceMessageEvent): void => {
@@ -202,17 +177,4 @@ function stream(source: EventSource, config: CliConfig, exhausted: Exhausted): P
     // A failure ends the loop with an error; the `error` listener above has reported it.
     drained = printAll().catch(() => undefined)
   })
-}
-
-/**
- * "gave up after 3 failed attempts: HTTP 503" (the library says "HTTP 503; gave up after 3 failed
- * attempts"), or "failed: HTTP 500" for a failure no retry was meant for.
- */
-function failureText(message: string, exhaustedAfter: number | undefined): string {
-  // The library appends "; gave up after N failed attempts" (event.gaveUp) to the reason.
-  const gaveUp = /^(.*); (gave up after .*)$/s.exec(message)
-  if (gaveUp !== null) return `${gaveUp[2]}: ${gaveUp[1]}`
-  if (exhaustedAfter !== undefined)
-    return `gave up after ${exhaustedAfter} failed attempt${exhaustedAfter === 1 ? '' : 's'}: ${message}`
-  return `failed: ${message}`
 }

@@ -18,9 +18,9 @@ import {
 import {
   decideRetry,
   type Failure,
-  isIdempotent,
   NATIVE_RETRY_POLICY,
   parseRetryAfter,
+  retriesStatus,
 } from './retry.js'
 import { setClampedTimeout } from './timers.js'
 
@@ -217,7 +217,6 @@ export class Connection {
       else this.#announceTheConnection(head)
       return
     }
-    const retry = this.#options.retry
     this.#attemptFailed({
       reason: head.status === 200 ? 'content-type' : 'http',
       message:
@@ -226,10 +225,7 @@ export class Connection {
           : `HTTP ${head.status}`,
       status: head.status,
       headers: head.headers,
-      retryByDefault:
-        retry !== false &&
-        retry.statuses.indexOf(head.status) !== -1 &&
-        isIdempotent(this.#options.method),
+      retryByDefault: retriesStatus(this.#options.retry, head.status, this.#options.method),
       retryAfter: parseRetryAfter(head.headers.get('Retry-After'), Date.now()),
     })
   }

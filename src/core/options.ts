@@ -104,6 +104,12 @@ function normalizeRetry(retry: unknown): RetryPolicy | false {
     throw invalid('retry.statuses', 'an array of HTTP statuses (100–599)', statuses)
   }
   policy['statuses'] = statuses.slice()
+  const methods = given['methods']
+  if (methods !== undefined) {
+    if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string' && TOKEN.test(m)))
+      throw invalid('retry.methods', 'an array of method names', methods)
+    policy['methods'] = methods.map((m: string) => m.toUpperCase())
+  }
   return policy as unknown as RetryPolicy
 }
 

@@ -23,6 +23,8 @@ export interface RetryPolicy {
   readonly maxAttempts: number
   /** HTTP statuses that reconnect instead of failing the connection. */
   readonly statuses: readonly number[]
+  /** The methods (upper-cased) `statuses` apply to; undefined for the idempotent ones. */
+  readonly methods?: readonly string[] | undefined
 }
 
 /** The spec's behaviour: a fixed reconnection time, no growth, no jitter, no limit. @internal */
@@ -77,6 +79,17 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 /** Methods that are safe to repeat after an HTTP error (RFC 9110 §9.2.2, plus REPORT). @internal */
 export function isIdempotent(method: string): boolean {
   return /^(GET|HEAD|OPTIONS|TRACE|PUT|DELETE|REPORT|PROPFIND|SEARCH|QUERY)$/.test(method)
+}
+
+/** Whether the policy reconnects after a response with this status to a request of this method. @internal */
+export function retriesStatus(
+  policy: RetryPolicy | false,
+  status: number,
+  method: string,
+): boolean {
+  if (policy === false || policy.statuses.indexOf(status) === -1) return false
+  const { methods } = policy
+  return methods ? methods.indexOf(method.toUpperCase()) !== -1 : isIdempotent(method)
 }
 
 /** A failed attempt, before the retry decision. @internal */
