@@ -53,6 +53,13 @@ const ascii = (text: string): number[] => Array.from(text, (char) => char.charCo
 /** Messages and opens only, for cases about parsing. */
 const untilMessages = (n: number) => (trace: readonly string[]) => count(trace, 'message:') >= n
 const untilErrors = (n: number) => (trace: readonly string[]) => count(trace, 'error:') >= n
+/**
+ * For cases where an engine is known to reconnect instead (see the exception tables): stopping at
+ * the first error makes its trace the same on every run, where the number of reconnects that fit
+ * in the window would depend on the machine's speed.
+ */
+const untilMessagesOrError = (n: number) => (trace: readonly string[]) =>
+  untilMessages(n)(trace) || untilErrors(1)(trace)
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export const cases: readonly ConformanceCase[] = [
@@ -366,7 +373,7 @@ export const cases: readonly ConformanceCase[] = [
     name: 'one leading BOM is stripped, even split across chunks',
     step: 'UTF-8 decode strips one BOM',
     script: () => stream(bytes(0xef), 40, bytes(0xbb, 0xbf, ...ascii('data: a\n\n'))),
-    run: ({ EventSource, url }) => observe(EventSource, url, { until: untilMessages(1) }),
+    run: ({ EventSource, url }) => observe(EventSource, url, { until: untilMessagesOrError(1) }),
     expected: ['open:1', 'message:a|'],
   },
   {
@@ -466,7 +473,7 @@ export const cases: readonly ConformanceCase[] = [
     name: 'an id containing U+0000 is ignored',
     step: 'field "id": "if the field value does not contain U+0000 NULL"',
     script: () => stream('id: 1\ndata: a\n\nid: 2\u0000x\ndata: b\n\n'),
-    run: ({ EventSource, url }) => observe(EventSource, url, { until: untilMessages(2) }),
+    run: ({ EventSource, url }) => observe(EventSource, url, { until: untilMessagesOrError(2) }),
     expected: ['open:1', 'message:a|1', 'message:b|1'],
   },
   {
