@@ -658,6 +658,25 @@ export const cases: readonly ConformanceCase[] = [
     },
     expected: { before: 0, after: 2, events: [] },
   },
+  {
+    name: 'close() after a cross-origin redirect releases the connection',
+    step: 'close(): "abort any instances of the fetch algorithm started for this EventSource"',
+    script: (_r, _a, env) => ({ status: 302, headers: { Location: env.targetUrl } }),
+    target: () => ({
+      headers: { ...sse, 'Access-Control-Allow-Origin': '*' },
+      body: ['data: a\n\n'],
+      finish: 'hang',
+    }),
+    run: async ({ EventSource, url }) => {
+      const trace = await observe(EventSource, url, { until: untilMessages(1) })
+      // Time for the server to see the connection close (the runners read it after `run`).
+      await wait(500)
+      return trace
+    },
+    expected: ['open:1', 'message:a|'],
+    requests: (_log, target) => target.map((request) => request.connection.closed),
+    expectedRequests: [true],
+  },
 
   // ── The interface ──────────────────────────────────────────────────────────────────────────
   {
