@@ -82,7 +82,16 @@ function send(
     })
     // Before the response this fails the attempt; after it, the body reports the failure too
     // (and this listener keeps the request's own error event from going uncaught).
-    sent.on('error', reject)
+    sent.on('error', (error) => {
+      // A socket error after the head makes node:http end a close-delimited body as if the
+      // server had closed it (its parser is told the input ended): a reset would read as the end
+      // of the stream. Fail the body first, with node:http's own error for a body cut short.
+      if (received?.complete === false)
+        received.destroy(
+          Object.assign(new Error('aborted', { cause: error }), { code: 'ECONNRESET' }),
+        )
+      reject(error)
+    })
     sent.end(body ?? undefined)
   })
 }

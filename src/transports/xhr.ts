@@ -30,17 +30,19 @@ export const xhrTransport: Transport = (request, handlers): TransportHandle => {
     xhr.onprogress = null
     xhr.abort()
   }
-  const head = (): void => {
-    let status = 0
+  const status = (): number => {
     try {
-      status = xhr.status
+      return xhr.status
     } catch {
       // Old engines throw on `status` before the headers are in.
+      return 0
     }
-    if (headed || status === 0) return
+  }
+  const head = (): void => {
+    if (headed || status() === 0) return
     headed = true
     handlers.onResponse({
-      status,
+      status: xhr.status,
       url: xhr.responseURL ?? '',
       headers: { get: (name) => xhr.getResponseHeader(name) },
     })
@@ -75,8 +77,10 @@ export const xhrTransport: Transport = (request, handlers): TransportHandle => {
     if (xhr.readyState >= 3) deliver()
     if (stopped || xhr.readyState !== 4) return
     stopped = true
-    // Status 0 at the end: the request never got a response (network or CORS failure).
-    if (headed) handlers.onEnd()
+    // Status 0 at the end: a network error (XHR's "request error steps" reach DONE with a
+    // network-error response), before the head (network or CORS failure) or mid-body (a reset,
+    // a chunked or Content-Length body cut short), which must not read as the end of the stream.
+    if (headed && status() !== 0) handlers.onEnd()
     else handlers.onError(new TypeError('Network request failed'))
   }
   xhr.onreadystatechange = () => {
