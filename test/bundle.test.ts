@@ -18,14 +18,14 @@ const legacyFiles = [dist('eventsource.legacy.js'), dist('eventsource.legacy.min
 
 /**
  * Size budgets, min+gzip (zlib level 9), in bytes (1 KB = 1024 B), set just above what the
- * files measured when they were last set (8.04 KB and 11.09 KB; the modern one was raised from
- * 8.0 KB for building message events with initMessageEvent where it works, about 15% more
- * events/s in Chromium, and the Node build's own dispatch seam): they stop growth. They are
- * not the project's targets (4.0 KB modern, 6.0 KB legacy), which the code, with every
- * extension, does not meet: see README "Size". Lower them as the code shrinks.
+ * files measured when they were last set: they stop growth. The architecture split (platform
+ * seam, the connection in its parts) fitted the previous 8.1 / 11.15 KB (8,282 / 11,337 B);
+ * the behaviour added with it (`retry.methods`, `attempt` on error events, four defect fixes,
+ * the transports' contract fixes) took them to 8,395 / 11,421 B. Lower them as the code
+ * shrinks; see README "Size" for the targets.
  */
 const KB = 1024
-const budgets = { modern: 8.1 * KB, legacy: 11.15 * KB }
+const budgets = { modern: 8.2 * KB, legacy: 11.2 * KB }
 
 /**
  * Built-ins newer than ES5 that `es-check --checkFeatures` finds in the legacy bundle, each with

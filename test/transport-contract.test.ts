@@ -6,7 +6,7 @@
  */
 import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, describe, test } from 'vitest'
-import type { Transport } from '../src/transport.js'
+import type { Transport } from '../src/transports/transport.js'
 import { createFetchTransport } from '../src/transports/fetch.js'
 import { nodeHttpTransport } from '../src/transports/node-http.js'
 import { createUndiciTransport } from '../src/transports/undici.js'

@@ -2,7 +2,7 @@
  * The browser side of the transport contract suite: the page runs one case of
  * test/transport-contract/cases.ts against the fetch or the XMLHttpRequest transport.
  */
-import type { Transport } from '../../src/transport.js'
+import type { Transport } from '../../src/transports/transport.js'
 import { createFetchTransport } from '../../src/transports/fetch.js'
 import { xhrTransport } from '../../src/transports/xhr.js'
 import { contractCases } from '../../test/transport-contract/cases.js'

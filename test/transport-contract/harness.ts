@@ -10,7 +10,7 @@
  *
  * No Node modules here: the page bundles it.
  */
-import type { Transport, TransportHandle } from '../../src/transport.js'
+import type { Transport, TransportHandle } from '../../src/transports/transport.js'
 import { bodyEntry, type ContractCase } from './cases.js'
 
 /**
