@@ -222,6 +222,14 @@ export interface EventSourceOptions extends EventSourceInit {
   dispatcher?: object | undefined
   /** Node only: `false` ignores `HTTP(S)_PROXY`; a URL forces that proxy. @defaultValue from the environment */
   proxy?: false | string | URL | undefined
+  /**
+   * Node only: which HTTP to speak. `'auto'`: HTTP/2 where an `https:` server offers it (TLS
+   * ALPN), HTTP/1.1 otherwise; `'1.1'`: never HTTP/2; `'2'`: HTTP/2 only, with prior knowledge
+   * for `http:` URLs (h2c). A `dispatcher`, a proxy or a `fetch` speaks what it speaks (undici's
+   * `allowH2`), so `'2'` with one of them is a `TypeError`.
+   * @defaultValue 'auto'
+   */
+  httpVersion?: 'auto' | '1.1' | '2' | undefined
   /** Browser only: disconnect while the page is hidden, resume (with Last-Event-ID) when it shows. @defaultValue false */
   pauseWhenHidden?: boolean | undefined
   /** Browser only: while waiting to reconnect, reconnect at once when the browser comes back online. @defaultValue false */

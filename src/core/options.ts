@@ -31,6 +31,8 @@ export interface NormalizedOptions {
   readonly dispatcher: object | undefined
   /** Node only: validated by the Node platform (node-transport.ts), ignored elsewhere. */
   readonly proxy: unknown
+  /** Node only, as `proxy`. */
+  readonly httpVersion: unknown
   readonly pauseWhenHidden: boolean
   readonly reconnectWhenOnline: boolean
 }
@@ -202,6 +204,7 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     maxBufferSize: checkNumber('maxBufferSize', o.maxBufferSize, [1]) ?? DEFAULT_MAX_BUFFER_SIZE,
     dispatcher: o.dispatcher,
     proxy: o.proxy,
+    httpVersion: o.httpVersion,
     pauseWhenHidden: o.pauseWhenHidden ?? false,
     reconnectWhenOnline: o.reconnectWhenOnline ?? false,
   }

@@ -1,14 +1,22 @@
 import type { Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici'
 import { invalid, type NormalizedOptions } from '../core/options.js'
 import { createFetchTransport } from '../transports/fetch.js'
-import { nodeHttpTransport } from '../transports/node-http.js'
+import { createNodeHttpTransport } from '../transports/node-http.js'
+import type { HttpVersion } from '../transports/node-origin.js'
 import { canSendRaw } from '../transports/node-response.js'
 import type { Transport } from '../transports/transport.js'
 import { createUndiciTransport } from '../transports/undici.js'
 import type { FetchLike } from '../types.js'
 
+/** The node:http(s)/http2 transport per `httpVersion`: made once, shared by every source. */
+const nodeTransports: Record<HttpVersion, Transport> = {
+  auto: createNodeHttpTransport('auto'),
+  '1.1': createNodeHttpTransport('1.1'),
+  '2': createNodeHttpTransport('2'),
+}
+
 /**
- * The Node transport. node:http by default; undici's `request` with a `dispatcher` (custom TLS,
+ * The Node transport. node:http(s), and node:http2 where the server speaks it, by default; undici's `request` with a `dispatcher` (custom TLS,
  * sockets) or a proxy; fetch (undici's, or the `fetch` option) for bodies only fetch can encode
  * (Blob, FormData, streams, functions that may return them). undici is loaded only when one of
  * those needs it.
@@ -20,10 +28,21 @@ import type { FetchLike } from '../types.js'
  */
 export function transportFor(options: NormalizedOptions): Transport {
   const proxy = normalizeProxy(options.proxy)
+  const version = normalizeHttpVersion(options.httpVersion)
   const rawBody =
     options.fetch === undefined && typeof options.body !== 'function' && canSendRaw(options.body)
   const direct = options.dispatcher === undefined && !proxied(proxy)
-  if (rawBody && direct) return nodeHttpTransport
+  if (rawBody && direct) return nodeTransports[version]
+  // undici or a fetch makes the connections: they speak what they speak (undici's `allowH2`).
+  if (version === '2') {
+    const by =
+      options.dispatcher !== undefined
+        ? 'the "dispatcher" option'
+        : !direct
+          ? 'a proxy'
+          : 'the "fetch" option or a body only fetch can send'
+    throw invalid('httpVersion', `"auto" or "1.1" when ${by} makes the connections`, '2')
+  }
   const dispatcher = (): Promise<Dispatcher | undefined> =>
     options.dispatcher === undefined
       ? proxyDispatcher(proxy)
@@ -52,6 +71,12 @@ function normalizeProxy(proxy: unknown): false | string | undefined {
   if (url === undefined || !/^https?:\/\//i.test(url))
     throw invalid('proxy', 'false or an http(s):// URL')
   return url
+}
+
+function normalizeHttpVersion(version: unknown): HttpVersion {
+  if (version === undefined) return 'auto'
+  if (version === 'auto' || version === '1.1' || version === '2') return version
+  throw invalid('httpVersion', '"auto", "1.1" or "2"', version)
 }
 
 function proxied(proxy: false | string | undefined): boolean {
