@@ -1,15 +1,18 @@
 /**
  * The transport contract (test/transport-contract/cases.ts) in Node, against every Node transport:
- * node:http (the default), undici's `request` (with a dispatcher), and the fetch transport on
- * Node's global fetch and on undici's. browser-test/transport-contract.test.ts runs the same
- * cases against fetch and XMLHttpRequest in Chromium.
+ * node:http (the default), the same transport against an HTTP/2-only TLS server (node:http2,
+ * negotiated by ALPN), undici's `request` (with a dispatcher), and the fetch transport on Node's
+ * global fetch and on undici's. browser-test/transport-contract.test.ts runs the same cases
+ * against fetch and XMLHttpRequest in Chromium.
  */
+import https from 'node:https'
 import { Agent, fetch as undiciFetch } from 'undici'
-import { afterAll, describe, test } from 'vitest'
+import { afterAll, beforeAll, describe, test } from 'vitest'
 import { createFetchTransport } from '../src/transports/fetch.js'
 import { nodeHttpTransport } from '../src/transports/node-http.js'
 import type { Transport } from '../src/transports/transport.js'
 import { createUndiciTransport } from '../src/transports/undici.js'
+import { type TestCertificates, testCertificates } from './support/tls.js'
 import { contractCases, type TransportName } from './transport-contract/cases.js'
 import { checkCase } from './transport-contract/check.js'
 import { runContractCase } from './transport-contract/harness.js'
@@ -18,8 +21,21 @@ import { runContractCase } from './transport-contract/harness.js'
 const agent = new Agent()
 afterAll(() => agent.close())
 
+// The HTTP/2 server's certificate is trusted as any node:https request would be told to.
+let certificates: TestCertificates
+let savedCa: unknown
+beforeAll(async () => {
+  certificates = await testCertificates()
+  savedCa = https.globalAgent.options.ca
+  https.globalAgent.options.ca = certificates.ca
+}, 30_000)
+afterAll(() => {
+  https.globalAgent.options.ca = savedCa as string | undefined
+})
+
 const transports: ReadonlyArray<[TransportName, Transport]> = [
   ['node-http', nodeHttpTransport],
+  ['node-http2', nodeHttpTransport],
   ['undici', createUndiciTransport(() => Promise.resolve(agent))],
   ['fetch (global)', createFetchTransport(globalThis.fetch)],
   ['fetch (undici)', createFetchTransport(undiciFetch as typeof fetch)],
@@ -30,7 +46,12 @@ for (const [name, transport] of transports) {
   describe.concurrent(name, () => {
     for (const testCase of contractCases) {
       test(testCase.name, () =>
-        checkCase(testCase, name, (origin) => runContractCase(transport, testCase, origin)),
+        checkCase(
+          testCase,
+          name,
+          (origin) => runContractCase(transport, testCase, origin),
+          name === 'node-http2' ? certificates : undefined,
+        ),
       )
     }
   })

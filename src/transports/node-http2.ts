@@ -4,9 +4,10 @@
  * TLS connection, and a stream costs a fraction of what an HTTP/1.1 connection does (bench/).
  * @internal
  */
+import { EventEmitter } from 'node:events'
 import * as http2 from 'node:http2'
 import type { Duplex } from 'node:stream'
-import type { RawResponse } from './node-response.js'
+import type { NodeBody, RawResponse } from './node-response.js'
 
 /**
  * How long a session without streams stays open for the next attempt: as long as Node's global
@@ -226,7 +227,7 @@ function request(
       resolve({
         statusCode: Number(head[':status']),
         headers: head,
-        body: stream,
+        body: new Http2Body(stream),
         reusable: false,
       })
     })
@@ -236,6 +237,52 @@ function request(
       reject(new Error(`The HTTP/2 stream closed before a response (code ${stream.rstCode})`))
     })
   })
+}
+
+/**
+ * A response stream as a body: its end is known only when the stream closes. node:http2 ends the
+ * readable side of every stream of a session that is torn down (code CANCEL), and of a stream
+ * the server resets, just as it ends one the server finished (END_STREAM): only the close code
+ * tells them apart, and anything but NO_ERROR is a failure, never the end of the event stream.
+ */
+class Http2Body extends EventEmitter implements NodeBody {
+  readonly #stream: http2.ClientHttp2Stream
+  #ended = false
+
+  constructor(stream: http2.ClientHttp2Stream) {
+    super()
+    this.#stream = stream
+    let failure: Error | undefined
+    stream.on('data', (chunk: Uint8Array) => this.emit('data', chunk))
+    stream.on('error', (error: Error) => {
+      failure ??= error
+    })
+    stream.once('close', () => {
+      if (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR && stream.readableEnded) {
+        this.#ended = true
+        this.emit('end')
+      } else if (this.listenerCount('error') > 0) {
+        this.emit(
+          'error',
+          failure ??
+            new Error(`The HTTP/2 stream closed before its end (code ${stream.rstCode ?? 'none'})`),
+        )
+      }
+      this.emit('close')
+    })
+  }
+
+  get readableEnded(): boolean {
+    return this.#ended
+  }
+
+  get destroyed(): boolean {
+    return this.#stream.destroyed
+  }
+
+  destroy(): void {
+    this.#stream.destroy()
+  }
 }
 
 /**

@@ -137,13 +137,25 @@ function connectTls(url: URL, alpn: string[], requireH2 = false): Promise<tls.TL
     ALPNProtocols: alpn,
   })
   socket.unref()
-  return settle(socket, 'secureConnect').then(() => {
-    if (requireH2 && socket.alpnProtocol !== 'h2') {
-      socket.destroy()
-      throw new Error(`${url.origin} no longer speaks HTTP/2`)
-    }
-    return socket
-  })
+  return settle(socket, 'secureConnect').then(
+    () => {
+      if (requireH2 && socket.alpnProtocol !== 'h2') {
+        socket.destroy()
+        throw new Error(`${url.origin} no longer speaks HTTP/2`)
+      }
+      return socket
+    },
+    (error: { code?: unknown }) => {
+      // The server's TLS refuses every protocol offered: say which, not OpenSSL's alert text.
+      if (error.code !== 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') throw error
+      throw Object.assign(
+        new Error(
+          `${url.origin} refused TLS ALPN ${alpn.join(', ')}${alpn.length === 1 ? ' (it does not speak HTTP/2)' : ''}`,
+        ),
+        { code: error.code },
+      )
+    },
+  )
 }
 
 function connectTcp(url: URL): Promise<Duplex> {

@@ -80,6 +80,33 @@ switch (state) {
     }
     break
   }
+  case 'h2-open': {
+    // Five sources multiplexed over one HTTP/2 session (test/http2.test.ts): closed once each
+    // has its first event. The session must not keep the process alive.
+    const https = await import('node:https')
+    https.globalAgent.options.ca = process.env.EXIT_CHILD_CA
+    const sources = Array.from({ length: 5 }, (_, i) => new EventSource(`${origin}/one?${i}`))
+    let open = 0
+    for (const source of sources) {
+      source.onmessage = () => {
+        messages++
+        if (++open === sources.length) {
+          for (const other of sources.slice(1)) other.close()
+          closeNow(sources[0])
+        }
+      }
+    }
+    break
+  }
+  case 'h2-connecting': {
+    // A stream whose response never comes, over HTTP/2: closed while it waits.
+    const https = await import('node:https')
+    https.globalAgent.options.ca = process.env.EXIT_CHILD_CA
+    const source = new EventSource(`${origin}/hold`, OPTIONS)
+    source.onopen = () => say('unexpected open')
+    setTimeout(() => closeNow(source), 300)
+    break
+  }
   default:
     say(`unknown state ${state}`)
     process.exitCode = 2

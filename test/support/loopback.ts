@@ -26,6 +26,8 @@ export interface Loopback {
   readonly sessions: () => number
   /** Every HTTP/2 session still open. */
   readonly openSessions: () => http2.ServerHttp2Session[]
+  /** Destroys every TCP connection now, under whatever it carries (no HTTP/2 frame first). */
+  dropConnections(): void
   /** Stops listening and destroys every connection. */
   close(): Promise<void>
 }
@@ -55,6 +57,9 @@ export async function listen(server: AnyServer, scheme: 'http' | 'https'): Promi
     connections: () => connections,
     sessions: () => sessions,
     openSessions: () => [...live],
+    dropConnections() {
+      for (const socket of sockets) socket.destroy()
+    },
     async close() {
       for (const session of live) session.destroy()
       for (const socket of sockets) socket.destroy()

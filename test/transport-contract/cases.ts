@@ -14,6 +14,7 @@
 /** Every transport the suite runs against. */
 export type TransportName =
   | 'node-http'
+  | 'node-http2'
   | 'undici'
   | 'fetch (global)'
   | 'fetch (undici)'
