@@ -153,7 +153,8 @@ async function followRedirects(
     }
     const location = header(response.headers, 'location')
     if (!REDIRECT_STATUSES.has(response.statusCode) || location === null) return { url, response }
-    release(response)
+    // Once the body is read, the next request can go over the same connection.
+    await release(response)
     if (redirects === MAX_REDIRECTS) throw new TypeError('Too many redirects')
     const next = new URL(location, url)
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
@@ -255,31 +256,39 @@ function streamBody(
 /**
  * Lets go of a body nobody will read. On a reusable (HTTP/1.1) connection, a small one (an error
  * page, a redirect's) is read to its end, so the connection carries the next attempt; anything
- * else is destroyed, which closes the HTTP/1.1 connection or resets the HTTP/2 stream.
+ * else is destroyed, which closes the HTTP/1.1 connection or resets the HTTP/2 stream. Resolves
+ * when the body is done with, at most DRAIN_MS later.
  */
-function release(response: RawResponse): void {
+function release(response: RawResponse): Promise<void> {
   const { body } = response
   // Destroying makes it emit `error` (an abort): an uncaught exception without a listener.
   body.on('error', () => undefined)
-  if (body.readableEnded || body.destroyed) return
+  if (body.readableEnded || body.destroyed) return Promise.resolve()
   const length = header(response.headers, 'content-length')
   const declared = length === null ? undefined : Number(length)
   const small =
     declared === undefined ? response.statusCode !== 200 : declared >= 0 && declared <= DRAIN_LIMIT
   if (!response.reusable || !small) {
     body.destroy()
-    return
+    return Promise.resolve()
   }
-  let read = 0
-  const timer = setTimeout(() => body.destroy(), DRAIN_MS)
-  timer.unref?.()
-  body.once('close', () => clearTimeout(timer))
-  // A listener makes the body flow, into nothing.
-  body.on('data', (chunk) => {
-    read += chunk.length
-    if (read > DRAIN_LIMIT) body.destroy()
-  })
   response.unref?.()
+  return new Promise((resolve) => {
+    let read = 0
+    const timer = setTimeout(() => body.destroy(), DRAIN_MS)
+    timer.unref?.()
+    const done = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    body.once('end', done)
+    body.once('close', done)
+    // A listener makes the body flow, into nothing.
+    body.on('data', (chunk) => {
+      read += chunk.length
+      if (read > DRAIN_LIMIT) body.destroy()
+    })
+  })
 }
 
 function header(headers: IncomingHeaders, name: string): string | null {
