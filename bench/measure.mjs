@@ -6,7 +6,8 @@
  * Why a fresh process each time: JIT state, heap size, undici's connection pools and the module
  * cache of one client must not help or hurt the next client or the next scenario.
  *
- * Parameters: `{ client, scenario, ...scenario params, timeoutMs }`; scenarios are below.
+ * Parameters: `{ client, scenario, ...scenario params, timeoutMs }`; scenarios are below. `ca`:
+ * a certificate to trust (the TLS server's); `options`: the client's options (ours only).
  */
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -269,7 +270,13 @@ const scenarios = { throughput, latency, idle, firstEvent }
 async function main() {
   const scenario = scenarios[params.scenario]
   if (scenario === undefined) throw new Error(`unknown scenario ${params.scenario}`)
+  // The TLS server's self-signed certificate, trusted as any node:https request is told to.
+  if (params.ca !== undefined) (await import('node:https')).globalAgent.options.ca = params.ca
   const adapter = await loadAdapter(params.client)
+  if (params.options !== undefined) {
+    const open = adapter.open
+    adapter.open = (url, sink) => open(url, sink, params.options)
+  }
   const result = await scenario(adapter)
   finish({ result })
 }

@@ -111,8 +111,14 @@ async function main() {
     const server = await startServer()
     try {
       for (const measurement of measurements) {
-        if (measurement.id === 'idle' && round > mode.idleReps) continue
+        if (measurement.scenario === 'idle' && round > mode.idleReps) continue
         for (const client of rotate(chosen, round - 1)) {
+          if (measurement.only !== undefined && !measurement.only.includes(client.id)) {
+            for (const metricId of Object.keys(measurement.metrics)) {
+              observations.add(client.id, metricId, round, { notMeasured: true })
+            }
+            continue
+          }
           if (unsupported.has(`${client.id}/${measurement.id}`)) continue
           const reason = clientUnsupported.get(client.id)
           if (reason !== undefined) {
@@ -122,7 +128,9 @@ async function main() {
             unsupported.add(`${client.id}/${measurement.id}`)
             continue
           }
-          const own = measurement.ownServer ? await startServer() : undefined
+          const own = measurement.ownServer
+            ? await startServer({ tls: measurement.ownServer === 'tls' })
+            : undefined
           const origin = (own ?? server).origin
           const begun = Date.now()
           let message
@@ -131,7 +139,7 @@ async function main() {
               {
                 client: client.id,
                 scenario: measurement.scenario,
-                ...measurement.params(origin, mode),
+                ...measurement.params(origin, mode, own ?? server),
               },
               { timeoutMs: mode.timeoutMs },
             )
@@ -149,7 +157,8 @@ async function main() {
             } else if (message.unsupported) {
               observations.add(client.id, metricId, round, { unsupported: message.unsupported })
               unsupported.add(`${client.id}/${measurement.id}`)
-              if (measurement.id !== 'idle') clientUnsupported.set(client.id, message.unsupported)
+              if (measurement.scenario !== 'idle' && measurement.only === undefined)
+                clientUnsupported.set(client.id, message.unsupported)
             } else {
               observations.add(client.id, metricId, round, { error: message.error })
             }

@@ -11,17 +11,28 @@
  *   time it was written: nanoseconds of `process.hrtime` (`ns`, for Node clients), or wall-clock
  *   milliseconds `performance.timeOrigin + performance.now()` (`ms`, for pages). Then stays open.
  * - `/idle`: the headers, then nothing, ever: the cost of an open, quiet connection.
+ * - `&gzip=1` on `/stream` and `/paced`: the same events with `Content-Encoding: gzip`, flushed
+ *   after every write (zlib level 1, so the server's compressing never limits the client).
  * - `/clock`: `{ wallMs }`, for the page to check that its wall clock agrees with the server's.
  * - `/browser/*`, `/dist/index.js`: the benchmark page and our ESM build, cross-origin isolated.
  * - `POST /results`: the page's results, forwarded to the parent over IPC.
  *
  * Binds 127.0.0.1 only, on a port the kernel picks; reports `{ type: 'listening', port }` to the
  * parent. Exits when the parent disconnects, so an orphaned server never outlives a crashed run.
+ *
+ * With `--tls` it is a node:http2 secure server that also speaks HTTP/1.1 (ALPN), on a throwaway
+ * self-signed certificate for 127.0.0.1 made with the openssl CLI; `listening` then carries the
+ * certificate as `ca`, for the client to trust.
  */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import http from 'node:http'
-import { extname } from 'node:path'
+import http2 from 'node:http2'
+import { tmpdir } from 'node:os'
+import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import zlib from 'node:zlib'
 import { encodeEvent, nowNs } from './lib/protocol.mjs'
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url))
@@ -100,32 +111,61 @@ function drained(res) {
   })
 }
 
+/**
+ * Where a stream's bytes go: the response, or with `gzip=1` a gzip stream into it that is flushed
+ * after every write (each write then reaches the client whole, as an uncompressed one would).
+ */
+function bodyOf(res, url, headers) {
+  if (!url.searchParams.has('gzip')) {
+    res.writeHead(200, headers)
+    return res
+  }
+  res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip' })
+  const gzip = zlib.createGzip({ level: 1 })
+  gzip.pipe(res)
+  res.on('close', () => gzip.destroy())
+  return {
+    get destroyed() {
+      return res.destroyed
+    },
+    write(chunk) {
+      const ok = gzip.write(chunk)
+      gzip.flush(zlib.constants.Z_SYNC_FLUSH)
+      return ok
+    },
+    end: () => gzip.end(),
+    on: (event, listener) => (event === 'drain' ? gzip : res).on(event, listener),
+    off: (event, listener) => (event === 'drain' ? gzip : res).off(event, listener),
+    flushHeaders: () => res.flushHeaders(),
+  }
+}
+
 async function fastStream(res, url) {
   const size = numberParam(url, 'size', 16)
   const count = numberParam(url, 'count', Number.POSITIVE_INFINITY)
   const maxMs = Math.min(numberParam(url, 'maxMs', 60_000), HARD_CAP_MS)
   const { one, perChunk, chunk } = chunkFor(size)
-  res.writeHead(200, sseHeaders)
+  const body = bodyOf(res, url, sseHeaders)
   const deadline = Date.now() + maxMs
   let sent = 0
-  while (sent < count && !res.destroyed) {
+  while (sent < count && !body.destroyed) {
     if (Date.now() > deadline) {
-      res.end()
+      body.end()
       return
     }
     const left = count - sent
     let ok
     if (left >= perChunk) {
-      ok = res.write(chunk)
+      ok = body.write(chunk)
       sent += perChunk
     } else {
-      ok = res.write(chunk.subarray(0, left * one.length))
+      ok = body.write(chunk.subarray(0, left * one.length))
       sent = count
     }
-    if (!ok) await drained(res)
+    if (!ok) await drained(body)
   }
   // With `count`, stay open (but quiet) until the client leaves or the cap is reached.
-  if (!res.destroyed) setTimeout(() => res.end(), Math.max(0, deadline - Date.now())).unref()
+  if (!body.destroyed) setTimeout(() => body.end(), Math.max(0, deadline - Date.now())).unref()
 }
 
 function pacedStream(res, url) {
@@ -134,7 +174,7 @@ function pacedStream(res, url) {
   const inMs = url.searchParams.get('clock') === 'ms'
   const total = Math.floor((rate * durationMs) / 1000)
   const periodNs = 1e9 / rate
-  res.writeHead(200, sseHeaders)
+  const body = bodyOf(res, url, sseHeaders)
   res.flushHeaders()
   const start = nowNs()
   let sent = 0
@@ -146,11 +186,11 @@ function pacedStream(res, url) {
     // A late timer sends what is due at once; each event is stamped at its own write, so
     // lateness on the server side never counts as client latency.
     while (sent < due) {
-      res.write(`data: ${inMs ? wallMs().toFixed(3) : nowNs().toString()}\n\n`)
+      body.write(`data: ${inMs ? wallMs().toFixed(3) : nowNs().toString()}\n\n`)
       sent++
     }
     if (sent >= total) {
-      timer = setTimeout(() => res.end(), HARD_CAP_MS).unref()
+      timer = setTimeout(() => body.end(), HARD_CAP_MS).unref()
       return
     }
     const nextNs = sent * periodNs - Number(nowNs() - start)
@@ -209,16 +249,45 @@ async function handle(req, res) {
   res.writeHead(404).end()
 }
 
-const server = http.createServer((req, res) => {
+function onRequest(req, res) {
   handle(req, res).catch((error) => {
     if (!res.headersSent) res.writeHead(500).end(String(error))
     else res.destroy()
   })
-})
+}
+
+/** A self-signed certificate for 127.0.0.1 (it is its own CA), made in a directory removed at once. */
+function selfSigned() {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-bench-tls-'))
+  try {
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
+        ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1'],
+        ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      ],
+      { stdio: 'ignore', timeout: 20_000 },
+    )
+    return {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const tls = process.argv.includes('--tls') ? selfSigned() : undefined
+// Ten thousand streams on one session: node:http2's 10 MB default session memory is too little.
+const server =
+  tls === undefined
+    ? http.createServer(onRequest)
+    : http2.createSecureServer({ ...tls, allowHTTP1: true, maxSessionMemory: 1024 }, onRequest)
 server.on('connection', (socket) => socket.setNoDelay(true))
 // Thousands of idle connections arrive in bursts; a long backlog avoids SYN retries (1 s each).
 server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, () => {
-  process.send?.({ type: 'listening', port: server.address().port })
+  process.send?.({ type: 'listening', port: server.address().port, ca: tls?.cert })
 })
 
 // The parent is the only reason to live: exit with it, whatever state the sockets are in.

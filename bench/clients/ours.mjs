@@ -3,5 +3,5 @@ import { EventSource } from '../../dist/node.js'
 import { openWhatwg } from './whatwg.mjs'
 
 export default {
-  open: (url, sink) => openWhatwg(EventSource, url, sink),
+  open: (url, sink, options) => openWhatwg(EventSource, url, sink, options),
 }

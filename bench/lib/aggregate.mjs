@@ -22,7 +22,8 @@ export function createObservations() {
 
 /**
  * `clients`: `{ id, label, kind, version }[]`; returns them with a `metrics` object:
- * `{ median, min, max, rounds, values, ratio: { median, min, max } | null, unsupported?, errors? }`.
+ * `{ median, min, max, rounds, values, ratio: { median, min, max } | null, unsupported?, errors?,
+ * notMeasured? }` (`notMeasured`: the measurement runs for other clients only).
  * `median` is null when no round produced a number.
  */
 export function aggregate({ clients, metrics, observations, referenceId }) {
@@ -30,9 +31,12 @@ export function aggregate({ clients, metrics, observations, referenceId }) {
     const entries = {}
     for (const metric of metrics) {
       const list = observations.get(client.id, metric.id)
+      // Against the reference client's figure, or the same client's own for `relativeTo`.
       const reference = new Map(
-        observations
-          .get(referenceId, metric.id)
+        (metric.relativeTo === undefined
+          ? observations.get(referenceId, metric.id)
+          : observations.get(client.id, metric.relativeTo)
+        )
           .filter((entry) => Number.isFinite(entry.value))
           .map((entry) => [entry.round, entry.value]),
       )
@@ -50,6 +54,7 @@ export function aggregate({ clients, metrics, observations, referenceId }) {
         values: values.map((item) => item.value),
         ratio: ratio && { median: ratio.median, min: ratio.min, max: ratio.max },
       }
+      if (list.length > 0 && list.every((item) => item.notMeasured)) entry.notMeasured = true
       const unsupported = list.find((item) => item.unsupported)?.unsupported
       if (unsupported) entry.unsupported = unsupported
       const errors = list

@@ -5,7 +5,12 @@
  */
 import { wireSize } from './protocol.mjs'
 
-/** @typedef {{ id: string, label: string, unit: string, better: 'higher' | 'lower' }} Metric */
+/**
+ * @typedef {{ id: string, label: string, unit: string, better: 'higher' | 'lower',
+ *   relativeTo?: string }} Metric
+ * `relativeTo`: the ratio is to the same client's figure for that metric in the same round
+ * (compressed against uncompressed, HTTP/2 against HTTP/1.1), not to the reference client's.
+ */
 
 /** Table order. */
 export const metrics = [
@@ -14,17 +19,42 @@ export const metrics = [
   { id: 'mb64k', label: '64 KiB events', unit: 'MB/s', better: 'higher' },
   { id: 'latencyP50', label: 'latency p50', unit: 'ms', better: 'lower' },
   { id: 'latencyP99', label: 'latency p99', unit: 'ms', better: 'lower' },
+  { id: 'gzip1k', label: 'gzip 1 KiB events', unit: 'MB/s', better: 'higher', relativeTo: 'mb1k' },
+  {
+    id: 'gzipP50',
+    label: 'gzip latency p50',
+    unit: 'ms',
+    better: 'lower',
+    relativeTo: 'latencyP50',
+  },
   { id: 'idleRss', label: 'idle RSS', unit: 'KiB/conn', better: 'lower' },
   { id: 'idleHeap', label: 'idle heap', unit: 'KiB/conn', better: 'lower' },
+  {
+    id: 'idleTls',
+    label: 'idle RSS, HTTPS/1.1',
+    unit: 'KiB/conn',
+    better: 'lower',
+    relativeTo: 'idleRss',
+  },
+  {
+    id: 'idleH2',
+    label: 'idle RSS, h2',
+    unit: 'KiB/source',
+    better: 'lower',
+    relativeTo: 'idleRss',
+  },
   { id: 'firstEvent', label: 'first event', unit: 'ms', better: 'lower' },
 ]
 
-function throughput(id, size, pick) {
+/** The clients the measurements beyond the common ones run for (the others show "–"). */
+const OURS_ONLY = ['ours']
+
+function throughput(id, size, pick, query = '') {
   return {
     id,
     scenario: 'throughput',
     params: (origin, mode) => ({
-      url: `${origin}/stream?size=${size}`,
+      url: `${origin}/stream?size=${size}${query}`,
       size,
       wire: wireSize(size),
       warmupMs: mode.warmupMs,
@@ -39,6 +69,8 @@ export const measurements = [
   throughput('events16', 16, (r) => r.eventsPerSecond),
   throughput('mb1k', 1024, (r) => r.megabytesPerSecond),
   throughput('mb64k', 65_536, (r) => r.megabytesPerSecond),
+  // MB/s of the decoded stream, as for the uncompressed one.
+  { ...throughput('gzip1k', 1024, (r) => r.megabytesPerSecond, '&gzip=1'), only: OURS_ONLY },
   {
     id: 'latency',
     scenario: 'latency',
@@ -49,6 +81,18 @@ export const measurements = [
       skipMs: mode.latencySkipMs,
     }),
     metrics: { latencyP50: (r) => r.p50, latencyP99: (r) => r.p99 },
+  },
+  {
+    id: 'gzipLatency',
+    scenario: 'latency',
+    params: (origin, mode) => ({
+      url: `${origin}/paced?rate=${mode.latencyRate}&durationMs=${mode.latencyMs}&clock=ns&gzip=1`,
+      rate: mode.latencyRate,
+      durationMs: mode.latencyMs,
+      skipMs: mode.latencySkipMs,
+    }),
+    metrics: { gzipP50: (r) => r.p50 },
+    only: OURS_ONLY,
   },
   {
     id: 'firstEvent',
@@ -69,4 +113,25 @@ export const measurements = [
     }),
     metrics: { idleRss: (r) => r.rssKiB, idleHeap: (r) => r.heapKiB },
   },
+  // The same over TLS, against a node:http2 server that speaks both: HTTP/1.1 (one TLS
+  // connection per source), then HTTP/2 (every source a stream of one session).
+  idleOverTls('idleTls', { httpVersion: '1.1' }),
+  idleOverTls('idleH2', {}),
 ]
+
+function idleOverTls(id, options) {
+  return {
+    id,
+    scenario: 'idle',
+    ownServer: 'tls',
+    params: (origin, mode, server) => ({
+      url: `${origin}/idle`,
+      n: mode.idleConnections,
+      batch: mode.idleBatch,
+      ca: server.ca,
+      options,
+    }),
+    metrics: { [id]: (r) => r.rssKiB },
+    only: OURS_ONLY,
+  }
+}

@@ -68,10 +68,13 @@ export function installCleanup() {
 
 /**
  * Starts the SSE server in its own process; resolves `{ origin, stop(), onMessage(fn) }` once it
- * listens. `stop()` kills it and resolves when it has exited.
+ * listens. `stop()` kills it and resolves when it has exited. With `tls`, it is the HTTPS server
+ * (HTTP/2 and HTTP/1.1), and `ca` is its certificate.
  */
-export function startServer({ timeoutMs = 10_000 } = {}) {
-  const child = track(fork(serverScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+export function startServer({ timeoutMs = 10_000, tls = false } = {}) {
+  const child = track(
+    fork(serverScript, tls ? ['--tls'] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  )
   const listeners = new Set()
   child.on('message', (message) => {
     for (const listener of listeners) listener(message)
@@ -90,7 +93,8 @@ export function startServer({ timeoutMs = 10_000 } = {}) {
       clearTimeout(timer)
       listeners.delete(onListening)
       resolve({
-        origin: `http://127.0.0.1:${message.port}`,
+        origin: `${tls ? 'https' : 'http'}://127.0.0.1:${message.port}`,
+        ca: message.ca,
         onMessage: (listener) => {
           listeners.add(listener)
           return () => listeners.delete(listener)

@@ -49,7 +49,7 @@ function table(header, rows) {
 
 /** One summary cell: the median and its ratio, or why there is none. */
 function cell(entry, metric, notes, clientLabel) {
-  if (entry === undefined) return '–'
+  if (entry === undefined || entry.notMeasured) return '–'
   if (entry.median === null || entry.median === undefined) {
     if (entry.unsupported)
       return `unsupported ${notes.mark(`${clientLabel}: ${entry.unsupported}`)}`
@@ -70,7 +70,11 @@ function clientTables(results, notes, referenceLabel) {
   const lines = []
   lines.push(
     table(
-      ['client', 'version', ...metrics.map((metric) => `${metric.label} (${metric.unit})`)],
+      [
+        'client',
+        'version',
+        ...metrics.map((metric) => `${metric.label} (${metric.unit}${ownRatio(metrics, metric)})`),
+      ],
       clients.map((client) => [
         client.label,
         client.version,
@@ -82,8 +86,12 @@ function clientTables(results, notes, referenceLabel) {
   lines.push(`### Details`)
   for (const metric of metrics) {
     lines.push('')
+    const versus =
+      metric.relativeTo === undefined
+        ? referenceLabel
+        : `the same client's ${metrics.find((other) => other.id === metric.relativeTo)?.label}`
     lines.push(
-      `#### ${metric.label}, ${metric.unit} (${metric.better} is better; ratio = client ÷ ${referenceLabel}, same round)`,
+      `#### ${metric.label}, ${metric.unit} (${metric.better} is better; ratio = client ÷ ${versus}, same round)`,
     )
     lines.push('')
     const format = (value) => formatValue(value, metric.unit)
@@ -93,7 +101,8 @@ function clientTables(results, notes, referenceLabel) {
         clients.map((client) => {
           const entry = client.metrics[metric.id]
           if (entry === undefined || entry.median === null) {
-            return [client.label, entry?.unsupported ? 'unsupported' : 'error', '', '', '', '0']
+            const what = entry?.notMeasured ? '–' : entry?.unsupported ? 'unsupported' : 'error'
+            return [client.label, what, '', '', '', '0']
           }
           return [
             client.label,
@@ -108,6 +117,12 @@ function clientTables(results, notes, referenceLabel) {
     )
   }
   return lines
+}
+
+/** A column's ratio that is not to the reference: `; × own <metric>`. */
+function ownRatio(metrics, metric) {
+  if (metric.relativeTo === undefined) return ''
+  return `; × own ${metrics.find((other) => other.id === metric.relativeTo)?.label}`
 }
 
 function machineLine(meta) {
