@@ -1,5 +1,3 @@
-import type { Platform } from './platform.js'
-
 /**
  * The MessageEvent of [spec] "dispatch the event" in the modern build, made with `initMessageEvent`
  * where the platform has it (browser engines): Chromium takes its positional arguments faster
@@ -9,7 +7,12 @@ import type { Platform } from './platform.js'
  * constructor.
  * @internal
  */
-export const newMessageEvent: Platform['newMessageEvent'] = (type, data, origin, lastEventId) => {
+export function newMessageEvent(
+  type: string,
+  data: string,
+  origin: string,
+  lastEventId: string,
+): MessageEvent<string> {
   initWorks ??= initMessageEventWorks()
   if (!initWorks) return new MessageEvent(type, { data, origin, lastEventId })
   const event = new MessageEvent<string>(type)
