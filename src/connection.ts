@@ -266,7 +266,7 @@ export class Connection {
       // still holds an unterminated last block, which is dropped with it.
       onEnd: () =>
         this.#attemptFailed({ reason: 'end', message: 'The stream ended', retryByDefault: true }),
-      onError: (error) => this.#processNetworkError(error),
+      onError: (error, fatal) => this.#processNetworkError(error, fatal),
       onRecycle: () => this.#recycle(),
     })
     if (watching) {
@@ -277,16 +277,19 @@ export class Connection {
 
   #request(url: string, prepared: PreparedRequest): TransportRequest {
     // A name given twice is combined, as fetch's Headers does (names are lower-cased).
+    // `Accept` and `Last-Event-ID` are spelled as `fetch` wrappers written for the eventsource
+    // package expect to find them in `init.headers`.
     const headers: Record<string, string> = {}
-    for (const [name, value] of prepared.headers) {
+    for (const [lower, value] of prepared.headers) {
+      const name = lower === 'accept' ? 'Accept' : lower
       const previous = headers[name]
       headers[name] = previous === undefined ? value : `${previous}, ${value}`
     }
     // [spec] step 10: Accept, unless the user set their own.
-    headers['accept'] ??= 'text/event-stream'
+    headers['Accept'] ??= 'text/event-stream'
     // [spec] "If ev's last event ID string is not the empty string, set (`Last-Event-ID`, last
     // event ID string, encoded as UTF-8) in request's header list."
-    if (this.lastEventId !== '') headers['last-event-id'] = utf8HeaderValue(this.lastEventId)
+    if (this.lastEventId !== '') headers['Last-Event-ID'] = utf8HeaderValue(this.lastEventId)
     return {
       url,
       method: this.#options.method,
@@ -331,9 +334,15 @@ export class Connection {
    * [spec] constructor step 15.2: "if res is a network error, then reestablish the connection,
    * unless the user agent knows that to be futile, in which case the user agent may fail the
    * connection". Futile, as browsers judge it: a scheme other than HTTP(S) (ftp:, about:,
-   * mailto:, javascript:), which no retry can fetch.
+   * mailto:, javascript:), which no retry can fetch. Futile too: a `fetch` option that breaks
+   * its contract (`fatal`), a programming error that must not look like a flaky network.
    */
-  #processNetworkError(error: unknown): void {
+  #processNetworkError(error: unknown, fatal?: boolean): void {
+    if (fatal) {
+      this.#stop()
+      this.#failTheConnection({ reason: 'hook', message: (error as Error).message, cause: error })
+      return
+    }
     const message = `Network error: ${innermostMessage(error)}`
     if (!/^https?:/i.test(this.#url)) {
       this.#stop()

@@ -33,7 +33,8 @@ export class EventSourceOpenEvent extends EventBase {
  * - `network`: the request failed without a response (refused, reset, TLS, DNS, proxy);
  * - `http`: a status other than 200; `content-type`: a 200 that is not `text/event-stream`;
  * - `timeout`: no byte for `readTimeout` ms; `overflow`: a line or event beyond `maxBufferSize`;
- * - `hook`: the `headers` or `body` option threw, or the body cannot be sent again;
+ * - `hook`: the `headers` or `body` option threw, or the body cannot be sent again; or the
+ *   `fetch` option broke its contract (threw, or resolved to no stream body): never retried;
  * - `policy`: `shouldRetry` threw; `scheme`: a URL scheme no request can fetch (ftp:, about:…).
  * @public
  */

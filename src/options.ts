@@ -4,7 +4,7 @@
  */
 import type { ErrorReason } from './events.js'
 import { NATIVE_RETRY_POLICY, type RetryPolicy } from './retry.js'
-import type { EventSourceInit } from './types.js'
+import type { FetchLike } from './types.js'
 
 /** What hooks called before each connection attempt are told. @public */
 export interface ConnectContext {
@@ -91,22 +91,25 @@ export type HeadersSource =
   | HeadersValue
   | ((context: ConnectContext) => HeadersValue | Promise<HeadersValue>)
 
-/** A `fetch`-compatible function. @public */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
-
 /**
  * The second constructor argument: the W3C `EventSourceInit`, plus the extensions. With none of
  * the extensions set, the source behaves exactly as the native one.
  * @public
  */
-export interface EventSourceOptions extends EventSourceInit {
+export interface EventSourceOptions {
+  /**
+   * Send cookies and HTTP authentication with a cross-origin request (CORS credentials mode
+   * `include`); same-origin requests always send them.
+   * @defaultValue `false`
+   */
+  withCredentials?: boolean | undefined
   /** Request headers, or a (possibly async) function called before every attempt. */
   headers?: HeadersSource | undefined
   /** HTTP method. @defaultValue 'GET' */
   method?: string | undefined
   /** Request body; a function gives a fresh one for each attempt (needed for stream bodies). */
   body?: BodySource | undefined
-  /** A fetch implementation to use instead of the platform's. */
+  /** A fetch implementation to use instead of the platform's (see {@link EventSourceFetchInit}). */
   fetch?: FetchLike | undefined
   /** Fetch credentials mode; overrides what `withCredentials` implies. */
   credentials?: CredentialsMode | undefined

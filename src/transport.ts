@@ -38,7 +38,11 @@ export interface TransportHandlers {
   /** Raw bytes (fetch) or already decoded text (XMLHttpRequest). */
   onChunk(chunk: Uint8Array | string): void
   onEnd(): void
-  onError(error: unknown): void
+  /**
+   * The request failed. `fatal`: retrying cannot help (a `fetch` option that breaks its
+   * contract), so the connection fails instead of reconnecting.
+   */
+  onError(error: unknown, fatal?: boolean): void
   /**
    * The transport's memory grows with the stream (XMLHttpRequest's `responseText`): it asks the
    * connection to replace this request with a fresh one that resumes from the last event ID.
