@@ -167,7 +167,13 @@ export interface EventSourceMessageEvent extends Event {
  * @public
  */
 export type PlatformMessageEvent = EventSourceMessageEvent &
-  (typeof globalThis extends { MessageEvent: abstract new (...args: never) => infer T }
+  (typeof globalThis extends {
+    /** The platform's `MessageEvent` class. */
+    MessageEvent: {
+      /** Its constructor, whose instances are the type sought. */
+      new (...args: never): infer T
+    }
+  }
     ? T
     : unknown)
 

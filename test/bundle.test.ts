@@ -18,14 +18,14 @@ const legacyFiles = [dist('eventsource.legacy.js'), dist('eventsource.legacy.min
 
 /**
  * Size budgets, min+gzip (zlib level 9), in bytes (1 KB = 1024 B), set just above what the
- * files measured when they were last set (8.04 KB and 11.09 KB; the modern one was raised from
- * 8.0 KB for building message events with initMessageEvent where it works, about 15% more
- * events/s in Chromium, and the Node build's own dispatch seam): they stop growth. They are
- * not the project's targets (4.0 KB modern, 6.0 KB legacy), which the code, with every
- * extension, does not meet: see README "Size". Lower them as the code shrinks.
+ * files measured when they were last set (8.28 KB and 11.31 KB; raised from 8.1 and 11.15 KB by
+ * the drop-in for the eventsource package: 0.17 KB for a `fetch` option that breaks its
+ * contract failing once instead of retrying forever, the rest for its marker and header names):
+ * they stop growth. They are not the project's targets (4.0 KB modern, 6.0 KB legacy), which the
+ * code, with every extension, does not meet: see README "Size". Lower them as the code shrinks.
  */
 const KB = 1024
-const budgets = { modern: 8.1 * KB, legacy: 11.15 * KB }
+const budgets = { modern: 8.3 * KB, legacy: 11.35 * KB }
 
 /**
  * Built-ins newer than ES5 that `es-check --checkFeatures` finds in the legacy bundle, each with
