@@ -12,7 +12,7 @@
  * own, so there is no Last-Event-ID to resume from: after a drop the source reconnects and the
  * server opens a new session, whose `endpoint` event the client follows.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http, { type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -21,7 +21,13 @@ import { fileURLToPath } from 'node:url'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { installProject, packTarball, repo } from './packaging/fixture-project.js'
+import {
+  installProject,
+  nodeTypes,
+  packTarball,
+  repo,
+  typecheck,
+} from './packaging/fixture-project.js'
 import { lastJsonLine, run } from './packaging/run.js'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./packaging/${name}`, import.meta.url))
@@ -229,62 +235,45 @@ describe("the MCP SDK's SSE client on our EventSource", () => {
 })
 
 describe('TypeScript against `eventsource` resolved to ours', { timeout: 60_000 }, () => {
-  /** Type-checks `files` in the fixture project with `options`; tsc's diagnostics. */
-  async function typecheck(name: string, options: Record<string, unknown>, files: string[]) {
-    const config = join(project, `tsconfig.${name}.json`)
-    const compilerOptions = {
-      target: 'ES2022',
-      module: 'node16',
-      moduleResolution: 'node16',
-      lib: ['ES2022'],
-      // Node's types only: the repository's @types/node, so the project installs no second copy.
-      types: ['node'],
-      typeRoots: [join(repo, 'node_modules', '@types')],
-      strict: true,
-      exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true,
-      // The code is checked against the declarations; that those compile under these settings
-      // is test/package.test.ts's to check.
-      skipLibCheck: true,
-      noEmit: true,
-      ...options,
-    }
-    writeFileSync(config, JSON.stringify({ compilerOptions, files }, null, 2))
-    const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc')
-    const result = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], {
-      cwd: project,
-      timeout: 60_000,
-    })
-    const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'))
-    if (result.timedOut || (result.code !== 0 && errors.length === 0))
-      throw new Error(`tsc ${name} did not finish (exit ${result.code}):\n${result.stdout}`)
-    console.log(`tsc ${name}: ${errors.length === 0 ? 'no errors' : `\n${errors.join('\n')}`}`)
-    return errors
-  }
+  /** Node16 resolution with Node's types, then `options`. */
+  const check = (name: string, options: Record<string, unknown>, files: string[]) =>
+    typecheck(
+      project,
+      name,
+      {
+        module: 'node16',
+        moduleResolution: 'node16',
+        lib: ['ES2022'],
+        ...nodeTypes,
+        // The code is checked against the declarations; that those compile under these
+        // settings is test/package.test.ts's to check.
+        skipLibCheck: true,
+        ...options,
+      },
+      files,
+    )
 
   describe.concurrent('code written for eventsource v4', () => {
     test('type-checks against ours, with Node types', async ({ expect }) => {
-      expect(await typecheck('v4-on-ours', {}, ['eventsource-v4-consumer.ts'])).toEqual([])
+      expect(await check('v4-on-ours', {}, ['eventsource-v4-consumer.ts'])).toEqual([])
     })
 
     test('type-checks against ours, with the DOM lib', async ({ expect }) => {
       const dom = { module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'] }
       expect(
-        await typecheck('v4-on-ours-dom', { ...dom, types: [] }, ['eventsource-v4-consumer.ts']),
+        await check('v4-on-ours-dom', { ...dom, types: [] }, ['eventsource-v4-consumer.ts']),
       ).toEqual([])
     })
 
     test('is v4 code: it type-checks against eventsource v4 itself', async ({ expect }) => {
       const v4 = join(repo, 'node_modules', 'eventsource-v4')
       expect(
-        await typecheck('v4-on-v4', { paths: { eventsource: [v4] } }, [
-          'eventsource-v4-consumer.ts',
-        ]),
+        await check('v4-on-v4', { paths: { eventsource: [v4] } }, ['eventsource-v4-consumer.ts']),
       ).toEqual([])
     })
   })
 
   test("the SDK's eventSourceInit takes our options and its SseError carries our event", async () => {
-    expect(await typecheck('mcp', {}, ['mcp-consumer.ts'])).toEqual([])
+    expect(await check('mcp', {}, ['mcp-consumer.ts'])).toEqual([])
   })
 })

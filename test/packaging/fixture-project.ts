@@ -41,3 +41,41 @@ export async function installProject(directory: string, manifest: object): Promi
     throw new Error(`npm install in the fixture project failed:\n${install.stderr}`)
   return install.ms
 }
+
+/** Node's types only: the repository's @types/node, so a fixture project installs no second copy. */
+export const nodeTypes = { types: ['node'], typeRoots: [join(repo, 'node_modules', '@types')] }
+
+/**
+ * Type-checks `files` in `project` with a tsconfig written for the case: strict settings, our
+ * declarations checked (TypeScript's own lib files need not be), then `options`. Returns tsc's
+ * diagnostics.
+ */
+export async function typecheck(
+  project: string,
+  name: string,
+  options: Record<string, unknown>,
+  files: string[],
+): Promise<string[]> {
+  const config = join(project, `tsconfig.${name}.json`)
+  const compilerOptions = {
+    target: 'ES2022',
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: false,
+    skipDefaultLibCheck: true,
+    noEmit: true,
+    ...options,
+  }
+  writeFileSync(config, JSON.stringify({ compilerOptions, files }, null, 2))
+  const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc')
+  const result = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], {
+    cwd: project,
+    timeout: 60_000,
+  })
+  const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'))
+  if (result.timedOut || (result.code !== 0 && errors.length === 0))
+    throw new Error(`tsc ${name} did not finish (exit ${result.code}):\n${result.stdout}`)
+  console.log(`tsc ${name}: ${errors.length === 0 ? 'no errors' : `\n${errors.join('\n')}`}`)
+  return errors
+}
