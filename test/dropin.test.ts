@@ -223,7 +223,11 @@ describe("the MCP SDK's SSE client on our EventSource", () => {
           lastEventId: undefined,
         })),
       )
-      expect(posts.length).toBeGreaterThanOrEqual(5)
+      // initialize, initialized, tools/list, whoami, notify and drop to the first session;
+      // whoami to the second.
+      const sessions = posts.map((r) => new URL(r.path, server.url).searchParams.get('sessionId'))
+      expect(sessions).toEqual([...Array<string | null>(6).fill(sessions[0] ?? null), sessions[6]])
+      expect(sessions[6]).not.toBe(sessions[0])
       expect(posts.every((r) => r.headers['authorization'] === 'Bearer s3cret')).toBe(true)
       expect(server.failures).toEqual([])
       // close() released the second stream; the first was dropped by the server.
