@@ -16,9 +16,13 @@ import type {
   EventSourceOptions,
   Listener,
   ListenerOptions,
+  PlatformMessageEvent,
 } from './types.js'
 
 type HandlerName = 'open' | 'message' | 'error'
+
+/** `Symbol.for('eventsource.supports-fetch-override')`, as a type: see the class's static. */
+declare const SUPPORTS_FETCH_OVERRIDE: unique symbol
 
 // What the overloads below accept, as one implementation signature.
 type AnyListener =
@@ -59,6 +63,11 @@ export class EventSource<
   declare readonly CLOSED: 2
   /** Always `true`: tells this class from a native or other `EventSource` (say, after `install()`). */
   static readonly isomorphic = true
+  /**
+   * Always `true`, under `Symbol.for('eventsource.supports-fetch-override')` (non-enumerable), as
+   * the `eventsource` package marks its class: SDKs check it before passing a `fetch` option.
+   */
+  declare static readonly [SUPPORTS_FETCH_OVERRIDE]: true
 
   readonly #url: string
   readonly #withCredentials: boolean
@@ -146,8 +155,8 @@ export class EventSource<
   get onopen(): EventHandler<Event> {
     return this.#handlers.open.value as EventHandler<Event>
   }
-  /** Sets the handler; see the getter. */
-  set onopen(value: EventHandler<Event>) {
+  /** Sets the handler; see the getter. It may be typed for the event's own class. */
+  set onopen(value: EventHandler<EventSourceOpenEvent>) {
     this.#setHandler('open', value)
   }
 
@@ -155,8 +164,8 @@ export class EventSource<
   get onmessage(): EventHandler<EventSourceMessageEvent> {
     return this.#handlers.message.value as EventHandler<EventSourceMessageEvent>
   }
-  /** Sets the handler; see the getter. */
-  set onmessage(value: EventHandler<EventSourceMessageEvent>) {
+  /** Sets the handler; see the getter. It may be typed for the platform's `MessageEvent`. */
+  set onmessage(value: EventHandler<PlatformMessageEvent>) {
     this.#setHandler('message', value)
   }
 
@@ -168,8 +177,8 @@ export class EventSource<
   get onerror(): EventHandler<Event> {
     return this.#handlers.error.value as EventHandler<Event>
   }
-  /** Sets the handler; see the getter. */
-  set onerror(value: EventHandler<Event>) {
+  /** Sets the handler; see the getter. It may be typed for the event's own class. */
+  set onerror(value: EventHandler<EventSourceErrorEvent>) {
     this.#setHandler('error', value)
   }
 
@@ -253,6 +262,13 @@ export class EventSource<
     listener: Listener | null,
     options?: boolean | ListenerOptions,
   ): void
+  /** Listens with a listener typed for the platform's `MessageEvent` (what message events are). */
+  override addEventListener(
+    type: string,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource<Events>, event: PlatformMessageEvent) => any,
+    options?: boolean | ListenerOptions,
+  ): void
   override addEventListener(
     type: string,
     listener: AnyListener,
@@ -287,6 +303,13 @@ export class EventSource<
   override removeEventListener(
     type: string,
     listener: Listener | null,
+    options?: boolean | ListenerOptions,
+  ): void
+  /** Removes a listener typed for the platform's `MessageEvent`. */
+  override removeEventListener(
+    type: string,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource<Events>, event: PlatformMessageEvent) => any,
     options?: boolean | ListenerOptions,
   ): void
   override removeEventListener(
@@ -361,8 +384,12 @@ for (const name of [
 ]) {
   Object.defineProperty(EventSource.prototype, name, { enumerable: true })
 }
-// Symbols exist everywhere but in IE 11, where these two are simply absent.
+// Symbols exist everywhere but in IE 11, where these are simply absent.
 if (typeof Symbol === 'function') {
+  // Non-enumerable, read-only, as the eventsource package defines it.
+  Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-override'), {
+    value: true,
+  })
   Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {
     value: 'EventSource',
     configurable: true,

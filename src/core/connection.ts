@@ -199,7 +199,7 @@ export class Connection {
       // still holds an unterminated last block, which is dropped with it.
       onEnd: () =>
         this.#attemptFailed({ reason: 'end', message: 'The stream ended', retryByDefault: true }),
-      onError: (error) => this.#processNetworkError(error),
+      onError: (error, fatal) => this.#processNetworkError(error, fatal),
       onRecycle: () => this.#recycle(),
     })
   }
@@ -234,9 +234,15 @@ export class Connection {
    * [spec] constructor step 15.2: "if res is a network error, then reestablish the connection,
    * unless the user agent knows that to be futile, in which case the user agent may fail the
    * connection". Futile, as browsers judge it: a scheme other than HTTP(S) (ftp:, about:,
-   * mailto:, javascript:), which no retry can fetch.
+   * mailto:, javascript:), which no retry can fetch. Futile too: a `fetch` option that breaks
+   * its contract (`fatal`), a programming error that must not look like a flaky network.
    */
-  #processNetworkError(error: unknown): void {
+  #processNetworkError(error: unknown, fatal?: boolean): void {
+    if (fatal) {
+      this.#stop()
+      this.#failTheConnection({ reason: 'hook', message: (error as Error).message, cause: error })
+      return
+    }
     const message = `Network error: ${innermostMessage(error)}`
     if (!/^https?:/i.test(this.#url)) {
       this.#stop()
