@@ -5,7 +5,7 @@
  * @internal
  */
 import { EventEmitter } from 'node:events'
-import * as http2 from 'node:http2'
+import type * as http2 from 'node:http2'
 import type { Duplex } from 'node:stream'
 import type { NodeBody, RawResponse } from './node-response.js'
 
@@ -24,6 +24,18 @@ const STREAM_WINDOW = 1 << 20
 const SESSION_WINDOW = 16 << 20
 /** node:http2's 10 MB default counts every open stream: ten thousand idle sources need more. */
 const MAX_SESSION_MEMORY_MB = 256
+/** RST_STREAM codes (RFC 9113 §7). */
+const NO_ERROR = 0
+const CANCEL = 8
+/**
+ * node:http2, loaded when the first HTTP/2 session opens: it costs a few milliseconds to load,
+ * which a process that never speaks HTTP/2 should not pay before its first event.
+ */
+let loaded: Promise<typeof http2> | undefined
+const loadHttp2 = (): Promise<typeof http2> => {
+  loaded ??= import('node:http2')
+  return loaded
+}
 /** Headers HTTP/2 forbids (RFC 9113 §8.2.2); `host` becomes `:authority`. */
 const CONNECTION_HEADERS = new Set([
   'connection',
@@ -140,9 +152,10 @@ export class Http2Origin {
   }
 
   async #open(): Promise<PooledSession> {
-    const socket = this.#first ?? (await this.#connect())
+    const first = this.#first
     this.#first = undefined
-    const session = http2.connect(this.#origin, {
+    const [{ connect }, socket] = await Promise.all([loadHttp2(), first ?? this.#connect()])
+    const session = connect(this.#origin, {
       createConnection: () => socket,
       settings: { enablePush: false, initialWindowSize: STREAM_WINDOW },
       maxSessionMemory: MAX_SESSION_MEMORY_MB,
@@ -222,7 +235,7 @@ function request(
   stream.once('close', () => pooled.free())
   if (body !== null) stream.end(body)
   return new Promise((resolve, reject) => {
-    onCancel(() => stream.close(http2.constants.NGHTTP2_CANCEL))
+    onCancel(() => stream.close(CANCEL))
     stream.once('response', (head) => {
       resolve({
         statusCode: Number(head[':status']),
@@ -258,7 +271,7 @@ class Http2Body extends EventEmitter implements NodeBody {
       failure ??= error
     })
     stream.once('close', () => {
-      if (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR && stream.readableEnded) {
+      if (stream.rstCode === NO_ERROR && stream.readableEnded) {
         this.#ended = true
         this.emit('end')
       } else if (this.listenerCount('error') > 0) {

@@ -167,17 +167,13 @@ function connectTcp(url: URL): Promise<Duplex> {
   return settle(socket, 'connect').then(() => socket)
 }
 
+/**
+ * Resolves once `socket` has connected. Its error listener stays: until the session or the agent
+ * that takes the socket listens, an error must not be an uncaught exception.
+ */
 function settle(socket: net.Socket, event: 'connect' | 'secureConnect'): Promise<void> {
   return new Promise((resolve, reject) => {
-    const fail = (error: Error) => {
-      socket.off(event, done)
-      reject(error)
-    }
-    const done = () => {
-      socket.off('error', fail)
-      resolve()
-    }
-    socket.once(event, done)
-    socket.once('error', fail)
+    socket.once(event, () => resolve())
+    socket.on('error', reject)
   })
 }
