@@ -11,8 +11,8 @@
  *   time it was written: nanoseconds of `process.hrtime` (`ns`, for Node clients), or wall-clock
  *   milliseconds `performance.timeOrigin + performance.now()` (`ms`, for pages). Then stays open.
  * - `/idle`: the headers, then nothing, ever: the cost of an open, quiet connection.
- * - `&gzip=1` on `/stream` and `/paced`: the same events with `Content-Encoding: gzip`, flushed
- *   after every write (zlib level 1, so the server's compressing never limits the client).
+ * - `&gzip=1` on `/stream` and `/paced`: the same events with `Content-Encoding: gzip`, each
+ *   write compressed whole (see `bodyOf`).
  * - `/clock`: `{ wallMs }`, for the page to check that its wall clock agrees with the server's.
  * - `/browser/*`, `/dist/index.js`: the benchmark page and our ESM build, cross-origin isolated.
  * - `POST /results`: the page's results, forwarded to the parent over IPC.
@@ -112,8 +112,11 @@ function drained(res) {
 }
 
 /**
- * Where a stream's bytes go: the response, or with `gzip=1` a gzip stream into it that is flushed
- * after every write (each write then reaches the client whole, as an uncompressed one would).
+ * Where a stream's bytes go: the response, or with `gzip=1` the response with each write
+ * compressed on its own, as one gzip member (a gzip stream may hold several, RFC 1952). Every
+ * write reaches the client whole, as an uncompressed one would, and the compression is
+ * synchronous: the server adds no thread-pool hop to the latency measured, which is the client's.
+ * zlib level 1, so the server's compressing never limits the client's throughput.
  */
 function bodyOf(res, url, headers) {
   if (!url.searchParams.has('gzip')) {
@@ -121,22 +124,14 @@ function bodyOf(res, url, headers) {
     return res
   }
   res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip' })
-  const gzip = zlib.createGzip({ level: 1 })
-  gzip.pipe(res)
-  res.on('close', () => gzip.destroy())
   return {
     get destroyed() {
       return res.destroyed
     },
-    write(chunk) {
-      const ok = gzip.write(chunk)
-      gzip.flush(zlib.constants.Z_SYNC_FLUSH)
-      return ok
-    },
-    end: () => gzip.end(),
-    on: (event, listener) => (event === 'drain' ? gzip : res).on(event, listener),
-    off: (event, listener) => (event === 'drain' ? gzip : res).off(event, listener),
-    flushHeaders: () => res.flushHeaders(),
+    write: (chunk) => res.write(zlib.gzipSync(chunk, { level: 1 })),
+    end: () => res.end(),
+    on: (event, listener) => res.on(event, listener),
+    off: (event, listener) => res.off(event, listener),
   }
 }
 
