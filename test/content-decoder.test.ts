@@ -62,8 +62,16 @@ function decoder(coding: string, sync: boolean): { decoder: ContentDecoder; outc
   return { decoder: decoded, outcome }
 }
 
-/** Resolves once the zlib streams have had their turns (the synchronous path needs none). */
-const settled = () => new Promise((resolve) => setTimeout(resolve, 20))
+/**
+ * Resolves once every outcome has ended or failed (the zlib streams take turns of the thread
+ * pool; the synchronous path needs none), or after 5 s.
+ */
+async function settled(outcomes: readonly Outcome[]): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 10) {
+    if (outcomes.every((outcome) => outcome.ended || outcome.error !== undefined)) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
 
 for (const sync of [true, false]) {
   describe(sync ? 'synchronous' : 'zlib streams', () => {
@@ -77,7 +85,7 @@ for (const sync of [true, false]) {
         decoded.end()
         results.push(outcome)
       }
-      await settled()
+      await settled(results)
       expect(results.map(({ text, ended, error }) => ({ text, ended, error }))).toEqual(
         Array.from({ length: body.length - 1 }, () => ({
           text: TEXT,
@@ -92,7 +100,7 @@ for (const sync of [true, false]) {
       decoded.write(Buffer.from('data: not gzip\n\n'))
       decoded.write(Buffer.from('more'))
       decoded.end()
-      await settled()
+      await settled([outcome])
       expect(outcome).toEqual({
         text: '',
         pieces: [],
@@ -106,7 +114,7 @@ for (const sync of [true, false]) {
       const { decoder: decoded, outcome } = decoder('gzip', sync)
       decoded.write(body.subarray(0, body.length - 8))
       decoded.end()
-      await settled()
+      await settled([outcome])
       expect([outcome.text, outcome.ended, outcome.error]).toEqual([TEXT, true, undefined])
     })
   })
