@@ -9,6 +9,7 @@
  * through `https.globalAgent.options.ca` (put back afterwards).
  */
 import { spawn } from 'node:child_process'
+import http from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
 import { fileURLToPath } from 'node:url'
@@ -70,6 +71,7 @@ describe('an h2-only server (allowHTTP1 false)', () => {
     auth: string | undefined
   }> = []
   let silentCalls = 0
+  let plainTarget = ''
   beforeAll(async () => {
     server = await h2Server((stream, headers) => {
       const path = String(headers[':path'])
@@ -85,6 +87,10 @@ describe('an h2-only server (allowHTTP1 false)', () => {
         if (from === 0) setTimeout(() => stream.destroy(new Error('reset')), 30)
       } else if (path === '/redirect') {
         stream.respond({ ':status': 307, location: '/drop?redirected' })
+        stream.end()
+      } else if (path === '/to-plain') {
+        // To another origin, over HTTP/1.1 (set by the test that uses it).
+        stream.respond({ ':status': 302, location: plainTarget })
         stream.end()
       } else if (path === '/html') {
         stream.respond({ ':status': 200, 'content-type': 'text/html' })
@@ -161,6 +167,25 @@ describe('an h2-only server (allowHTTP1 false)', () => {
       '/redirect Bearer 2 2',
       '/drop?redirected Bearer 2 2',
     ])
+  })
+
+  test('a redirect from HTTP/2 to an http: origin over HTTP/1.1: origin is the final one', async () => {
+    const plain = await listen(
+      http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.write('id: 7\ndata: plain\n\n')
+      }),
+      'http',
+    )
+    plainTarget = `${plain.origin}/events`
+    try {
+      const seen = await record(`${server.origin}/to-plain`, {}, (s) => messages(s) === 1)
+      expect(seen.log).toEqual(['open', 'message plain #7'])
+      expect(seen.origins).toEqual([plain.origin])
+      expect(plain.connections()).toBe(1)
+    } finally {
+      await plain.close()
+    }
   })
 
   test('a 200 that is not text/event-stream fails the connection; a 503 is an HTTP error', async () => {

@@ -71,6 +71,8 @@ export async function listen(server: AnyServer, scheme: 'http' | 'https'): Promi
 /** What a source did, as one log: `open`, `message <data> #<lastEventId>`, `error <readyState>`. */
 export interface Seen {
   readonly log: string[]
+  /** Each message event's `origin`. */
+  readonly origins: string[]
   readonly errors: EventSourceErrorEvent[]
   readonly source: EventSource
 }
@@ -86,7 +88,7 @@ export function record(
   timeout = 8000,
 ): Promise<Seen> {
   const source = new EventSource(url, options)
-  const seen: Seen = { log: [], errors: [], source }
+  const seen: Seen = { log: [], origins: [], errors: [], source }
   return new Promise((resolve, reject) => {
     const check = () => {
       if (!until(seen)) return
@@ -104,6 +106,7 @@ export function record(
     }
     source.onmessage = (event) => {
       seen.log.push(`message ${event.data} #${event.lastEventId}`)
+      seen.origins.push(event.origin)
       check()
     }
     source.addEventListener('error', (event) => {
