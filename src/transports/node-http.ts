@@ -30,11 +30,7 @@ export function createNodeHttpTransport(version: HttpVersion): Transport {
         : sendHttp1(target, method, headers, body, onCancel, route.agent),
     )
   }
-  return (request, handlers) =>
-    runExchange(request, send, {
-      ...handlers,
-      onError: (error) => handlers.onError(clarify(error)),
-    })
+  return (request, handlers) => runExchange(request, send, handlers, clarify)
 }
 
 /** The transport of sources with no `httpVersion`: HTTP/2 where an https: server offers it. @internal */
@@ -94,7 +90,6 @@ function sendHttp1(
         headers: response.headers,
         body: response,
         reusable: true,
-        unref: () => response.socket?.unref(),
       })
     })
     // Before the response this fails the attempt; after it, the body reports the failure too

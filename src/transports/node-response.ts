@@ -20,6 +20,8 @@ export interface NodeBody {
   destroy(): void
   readonly readableEnded: boolean
   readonly destroyed: boolean
+  /** node:http's: unref'd while an unwanted body drains, so the process may exit meanwhile. */
+  readonly socket?: { unref(): unknown } | null
 }
 
 /** One HTTP response, before any redirect is followed. @internal */
@@ -32,8 +34,6 @@ export interface RawResponse {
    * (HTTP/1.1); an HTTP/2 stream is reset instead, which costs the session nothing.
    */
   readonly reusable: boolean
-  /** Lets the process exit while an unwanted body is read to its end (node:http's socket). */
-  readonly unref?: () => void
 }
 
 /**
@@ -76,13 +76,15 @@ export function canSendRaw(body: unknown): boolean {
 /**
  * Runs one request of a Node transport to the end of the transport contract: `send` for each
  * hop of the redirect chain, then the final body, decoded, to `handlers`. `abort()` cancels the
- * request in flight, or releases the body (see {@link SendRequest}, `DRAIN_LIMIT`).
+ * request in flight, or releases the body (see {@link SendRequest}, `DRAIN_LIMIT`). `describe`
+ * rewords a transport's own errors before `onError` gets them.
  * @internal
  */
 export function runExchange(
   request: TransportRequest,
   send: SendRequest,
   handlers: TransportHandlers,
+  describe: (error: unknown) => unknown = (error) => error,
 ): TransportHandle {
   let aborted = false
   let cancel: (() => void) | undefined
@@ -104,10 +106,13 @@ export function runExchange(
     isAborted,
   ).then(
     (final) => {
-      if (final !== undefined) stopBody = streamBody(final.url, final.response, handlers, isAborted)
+      if (final === undefined) return
+      // Aborted between the response and this turn: nobody wants it.
+      if (aborted) release(final.response)
+      else stopBody = streamBody(final.url, final.response, handlers, isAborted, describe)
     },
     (error: unknown) => {
-      if (!aborted) handlers.onError(error)
+      if (!aborted) handlers.onError(describe(error))
     },
   )
   return {
@@ -185,26 +190,31 @@ function streamBody(
   response: RawResponse,
   handlers: TransportHandlers,
   isAborted: () => boolean,
+  describe: (error: unknown) => unknown,
 ): () => void {
   const { body } = response
   let finished = false
   let decoder: ContentDecoder | undefined
+  const coding = header(response.headers, 'content-encoding')
   try {
-    decoder = createDecoder(header(response.headers, 'content-encoding'), {
-      data: (chunk) => {
-        if (!isAborted()) handlers.onChunk(chunk)
-      },
-      end: () => {
-        if (!isAborted()) handlers.onEnd()
-      },
-      // Never garbage to the parser: a body that does not decode fails the attempt.
-      error: (error) => {
-        if (isAborted()) return
-        finished = true
-        release(response)
-        handlers.onError(error)
-      },
-    })
+    decoder =
+      coding === null
+        ? undefined
+        : createDecoder(coding, {
+            data: (chunk) => {
+              if (!isAborted()) handlers.onChunk(chunk)
+            },
+            end: () => {
+              if (!isAborted()) handlers.onEnd()
+            },
+            // Never garbage to the parser: a body that does not decode fails the attempt.
+            error: (error) => {
+              if (isAborted()) return
+              finished = true
+              release(response)
+              handlers.onError(error)
+            },
+          })
   } catch (error) {
     // A coding this Node cannot decode: the body cannot be read, so no head either.
     release(response)
@@ -240,15 +250,7 @@ function streamBody(
     if (finished) return
     finished = true
     decoder?.destroy()
-    if (!isAborted()) handlers.onError(error)
-  })
-  // A body closed without its end and without an error (an HTTP/2 session torn down under its
-  // streams) must not leave the source waiting forever.
-  body.once('close', () => {
-    if (finished) return
-    finished = true
-    decoder?.destroy()
-    if (!isAborted()) handlers.onError(new Error('The connection closed before the stream ended'))
+    if (!isAborted()) handlers.onError(describe(error))
   })
   return stop
 }
@@ -272,7 +274,7 @@ function release(response: RawResponse): Promise<void> {
     body.destroy()
     return Promise.resolve()
   }
-  response.unref?.()
+  body.socket?.unref()
   return new Promise((resolve) => {
     let read = 0
     const timer = setTimeout(() => body.destroy(), DRAIN_MS)
