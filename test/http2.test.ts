@@ -9,9 +9,12 @@
  * through `https.globalAgent.options.ca` (put back afterwards).
  */
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
 import { Agent } from 'undici'
@@ -21,6 +24,7 @@ import { HttpsEventServer, type TestCertificates, testCertificates } from './sup
 
 const SSE = { ':status': 200, 'content-type': 'text/event-stream' }
 const EXIT_CHILD = fileURLToPath(new URL('./reliability/exit-child.mjs', import.meta.url))
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 let certificates: TestCertificates
 let savedCa: unknown
@@ -206,6 +210,42 @@ describe('an h2-only server (allowHTTP1 false)', () => {
     )
     expect(seen.log).toEqual(['open', 'error 0', 'open', 'message awake #1'])
     expect(seen.errors[0]?.reason).toBe('timeout')
+  })
+
+  test('the CLI streams from the h2-only server across the reset, resuming with Last-Event-ID', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ies-h2-cli-'))
+    try {
+      // The CLI trusts the test CA as any Node program can be told to.
+      await writeFile(join(dir, 'ca.pem'), certificates.ca)
+      const env: Record<string, string | undefined> = { ...process.env }
+      for (const name of Object.keys(env)) if (/_proxy$/i.test(name)) delete env[name]
+      env['NODE_EXTRA_CA_CERTS'] = join(dir, 'ca.pem')
+      const child = spawn(
+        process.execPath,
+        [CLI, '--json', '--max-events', '4', `${server.origin}/drop?cli`],
+        {
+          env,
+        },
+      )
+      let stdout = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk
+      })
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+      clearTimeout(killer)
+      expect(code).toBe(0)
+      const events = stdout
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const { id, data } = JSON.parse(line) as { id: string; data: string }
+          return `${id} ${data}`
+        })
+      expect(events).toEqual(['1 1', '2 2', '3 3', '4 4'])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   test('a gzip stream is decoded over h2 too', async () => {
