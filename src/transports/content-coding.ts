@@ -308,19 +308,28 @@ let syncChecked: boolean | undefined
 
 /**
  * Whether this runtime's zlib engines can be driven as `syncStage` does: the internals are
- * there, and decode a known body to the known text. Checked once, on first use.
+ * there, decode a known body to its text, and report bytes that are not gzip as an error.
+ * Checked once, on first use.
  */
 function syncAvailable(): boolean {
-  if (syncChecked !== undefined) return syncChecked
-  syncChecked = false
+  syncChecked ??=
+    decodesSynchronously(zlib.gzipSync('data: ok\n\n')) === 'data: ok\n\n' &&
+    decodesSynchronously(Buffer.from('data: not gzip\n\n')) === undefined
+  return syncChecked
+}
+
+/** `body` gunzipped by `syncStage`, or undefined when that fails (or cannot run here). */
+function decodesSynchronously(body: Uint8Array): string | undefined {
   try {
     const engine = zlib.createGunzip(ZLIB) as unknown as Transform & EngineInternals
     if (
       typeof engine._handle?.writeSync !== 'function' ||
       !(engine._writeState instanceof Uint32Array)
-    )
-      return false
-    let text = ''
+    ) {
+      engine.destroy()
+      return undefined
+    }
+    let text: string | undefined = ''
     const stage = syncStage(
       engine,
       ZLIB_FLUSH,
@@ -331,13 +340,14 @@ function syncAvailable(): boolean {
         end: () => undefined,
         error: () => undefined,
       },
-      () => undefined,
+      () => {
+        text = undefined
+      },
     )
-    stage.write(zlib.gzipSync('data: ok\n\n'))
+    stage.write(body)
     stage.destroy()
-    syncChecked = text === 'data: ok\n\n'
+    return text
   } catch {
-    syncChecked = false
+    return undefined
   }
-  return syncChecked
 }
