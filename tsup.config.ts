@@ -18,17 +18,32 @@ const common: Options = {
   treeshake: true,
 }
 
+// The standard build. Neutral: no `node` or `browser` condition, so `#platform` is the modern
+// platform. The polyfill imports the package by name: one shared class, no second copy.
+const standard: Options = {
+  ...common,
+  entry: { index: 'src/index.ts', polyfill: 'src/entries/polyfill.ts' },
+  platform: 'neutral',
+  external: ['isomorphic-eventsource'],
+}
+
 export default defineConfig([
   {
-    ...common,
-    entry: { index: 'src/index.ts', polyfill: 'src/entries/polyfill.ts' },
-    // Neutral: no `node` or `browser` condition, so `#platform` is the modern platform.
-    platform: 'neutral',
-    // The polyfill imports the package by name: one shared class, no second copy.
-    external: ['isomorphic-eventsource'],
-    dts: true,
+    ...standard,
+    format: ['esm'],
+    // The `share` option's code is an entry of its own, dist/share.js, which dist/index.js
+    // imports on demand (`import()` in src/share/on-demand.ts): pages that never set `share`
+    // never load it, and the size budget of dist/index.js is measured without it.
+    entry: {
+      ...(standard.entry as Record<string, string>),
+      share: 'src/share/shared-connection.ts',
+    },
+    splitting: true,
+    dts: { entry: standard.entry as Record<string, string> },
     clean: true,
   },
+  // CommonJS cannot load a chunk on demand the same way: there the sharing code stays inline.
+  { ...standard, format: ['cjs'], dts: { entry: standard.entry as Record<string, string> } },
   {
     ...common,
     entry: { node: 'src/index.ts' },

@@ -3,9 +3,17 @@ import {
   newMessageEvent,
   resolveUrl,
   SourceEventTarget,
+  shareConnection,
   transportFor,
 } from '#platform'
-import { CLOSED, CONNECTING, Connection, OPEN } from './core/connection.js'
+import {
+  CLOSED,
+  CONNECTING,
+  Connection,
+  type ConnectionListener,
+  OPEN,
+  type SourceConnection,
+} from './core/connection.js'
 import { iterateEvents } from './core/iterate.js'
 import { normalizeOptions } from './core/options.js'
 import { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
@@ -71,7 +79,7 @@ export class EventSource<
 
   readonly #url: string
   readonly #withCredentials: boolean
-  readonly #connection: Connection
+  readonly #connection: SourceConnection
   /** `events()` iterators waiting for close(). Arrays: an empty one costs next to nothing. */
   readonly #closeCallbacks: Array<() => void> = []
   /**
@@ -112,7 +120,7 @@ export class EventSource<
     const options = normalizeOptions(init)
     this.#url = absoluteUrl
     this.#withCredentials = options.withCredentials
-    this.#connection = new Connection(this.#url, options, transportFor(options), {
+    const listener: ConnectionListener = {
       open: (status, headers) => this.#fire(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
         const anyMessage = this.#anyMessage
@@ -128,7 +136,14 @@ export class EventSource<
         if (anyMessage.length > 0) for (const observer of anyMessage.slice()) observer(event)
       },
       error: (details) => this.#fire(new EventSourceErrorEvent(details)),
-    })
+    }
+    // A connection of this source's own; with `share`, the platform decides who holds one.
+    const open = (to: ConnectionListener) =>
+      new Connection(this.#url, options, transportFor(options), to)
+    this.#connection =
+      options.share && shareConnection
+        ? shareConnection(this.#url, options, listener, open)
+        : open(listener)
     this.#connection.connect()
   }
 

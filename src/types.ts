@@ -333,6 +333,16 @@ export interface EventSourceOptions {
   pauseWhenHidden?: boolean | undefined
   /** Browser only: while waiting to reconnect, reconnect at once when the browser comes back online. @defaultValue false */
   reconnectWhenOnline?: boolean | undefined
+  /**
+   * Browser only: one network connection for every source of this origin with the same key, in
+   * any tab. `true` derives the key from the request (absolute URL, method, credentials mode,
+   * static headers, string body, `lastEventIdQueryParam`); a string names it, and is required
+   * when `headers` is a function or `body` is not a string. One tab holds the connection (with
+   * its own options) and passes events to the others; when it goes, another takes over and
+   * resumes with `Last-Event-ID`. Where Web Locks or `BroadcastChannel` is missing (and in the
+   * Node build) each source keeps a connection of its own. @defaultValue false
+   */
+  share?: boolean | string | undefined
 }
 
 /**

@@ -44,6 +44,20 @@ export interface ConnectionListener {
 }
 
 /**
+ * What the `EventSource` object drives: a {@link Connection} of its own or, with the `share`
+ * option, its share of one that another source (in this tab or another) may hold
+ * (src/share/). @internal
+ */
+export interface SourceConnection {
+  readonly readyState: ReadyState
+  /** The last event ID the source resumes from. */
+  readonly lastEventId: string
+  connect(): void
+  close(): void
+  reconnect(): void
+}
+
+/**
  * The processing model of WHATWG HTML "Server-sent events", in the spec's named steps: connect,
  * processResponse, network error, announce, dispatch, reestablish, fail, close. The extensions
  * come in as inputs to those steps, each from its own module: the request (request.ts), the
@@ -52,7 +66,7 @@ export interface ConnectionListener {
  * events go to its listener.
  * @internal
  */
-export class Connection {
+export class Connection implements SourceConnection {
   readyState: ReadyState = CONNECTING
   /** [spec] "last event ID string", seeded by the `lastEventId` option. */
   lastEventId: string

@@ -33,6 +33,11 @@ export interface NormalizedOptions {
   readonly proxy: unknown
   readonly pauseWhenHidden: boolean
   readonly reconnectWhenOnline: boolean
+  /**
+   * `true` (the key derived from the request) or the key's name; falsy: not shared. Checked by
+   * the build that shares (src/share/on-demand.ts), ignored by the others.
+   */
+  readonly share: unknown
 }
 
 /** 16 Mi characters: far above real events (feature-flag payloads run to megabytes). @internal */
@@ -204,5 +209,6 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     proxy: o.proxy,
     pauseWhenHidden: o.pauseWhenHidden ?? false,
     reconnectWhenOnline: o.reconnectWhenOnline ?? false,
+    share: o.share,
   }
 }

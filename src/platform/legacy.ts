@@ -12,6 +12,7 @@ import type { Transport } from '../transports/transport.js'
 import { xhrTransport } from '../transports/xhr.js'
 import { domListeners } from './dom-listeners.js'
 import { SourceEventTarget } from './legacy-events.js'
+import type { ShareConnection } from './platform.js'
 import { support } from './support.js'
 
 export { newMessageEvent, SourceEvent, SourceEventTarget } from './legacy-events.js'
@@ -27,3 +28,9 @@ export function transportFor(options: NormalizedOptions): Transport {
     return createFetchTransport(options.fetch)
   return xhrTransport
 }
+
+/**
+ * The `<script>` bundle does not share: the browsers it is for have no Web Locks, and it is one
+ * file (no chunk to load on demand). @internal
+ */
+export const shareConnection: ShareConnection | undefined = undefined

@@ -10,6 +10,7 @@ import { createFetchTransport } from '../transports/fetch.js'
 import type { Transport } from '../transports/transport.js'
 import { domListeners } from './dom-listeners.js'
 
+export { shareConnection } from '../share/on-demand.js'
 export { newMessageEvent } from './message-event.js'
 export { originOf, resolveUrl, withQueryParam } from './url.js'
 export { createUtf8Decoder } from './utf8-decoder.js'

@@ -2,9 +2,10 @@
 // 1. Each module's share of the modern browser entry (src/index.ts bundled as tsup bundles it,
 //    then minified), largest first: its minified bytes, and what the gzipped bundle would lose
 //    without them (the bytes the source map attributes to it; shared context makes these sum to
-//    less than the whole).
-// 2. Both shipped files measured as test/bundle.test.ts measures them (min+gzip, zlib level 9,
-//    licence comments included): dist/index.js minified by esbuild, and
+//    less than the whole). The code of the `share` option is not part of it: the entry loads it
+//    on demand (dist/share.js), and it is listed after, on its own.
+// 2. The shipped files measured as test/bundle.test.ts measures them (min+gzip, zlib level 9,
+//    licence comments included): dist/index.js and dist/share.js minified by esbuild, and
 //    dist/eventsource.legacy.min.js as rollup wrote it. Run `npm run build` first.
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
@@ -12,36 +13,43 @@ import { build, transform } from 'esbuild'
 
 const gzip = (code) => gzipSync(code, { level: 9 }).length
 
+// As tsup builds dist/: the share entry beside the main one, split, so each is measured alone.
 const modules = await build({
-  entryPoints: ['src/index.ts'],
+  entryPoints: { 'size-report': 'src/index.ts', share: 'src/share/shared-connection.ts' },
   bundle: true,
+  splitting: true,
   minify: true,
   format: 'esm',
   target: 'es2022',
   platform: 'neutral',
   sourcemap: 'external',
-  outfile: 'size-report.js',
+  outdir: 'size-report',
   write: false,
 })
 const output = (suffix) => modules.outputFiles.find((file) => file.path.endsWith(suffix)).text
-const code = output('size-report.js')
-const map = JSON.parse(output('size-report.js.map'))
-const owners = ownerOfEachByte(code, map)
-const total = gzip(code)
-const shares = map.sources.map((source, index) => {
-  let own = 0
-  let rest = ''
-  for (let i = 0; i < code.length; i++) {
-    if (owners[i] === index) own++
-    else rest += code[i]
+for (const [title, name] of [
+  ['modern entry', 'size-report.js'],
+  ['the `share` option, loaded on demand (dist/share.js)', 'share.js'],
+]) {
+  const code = output(name)
+  const map = JSON.parse(output(`${name}.map`))
+  const owners = ownerOfEachByte(code, map)
+  const total = gzip(code)
+  const shares = map.sources.map((source, index) => {
+    let own = 0
+    let rest = ''
+    for (let i = 0; i < code.length; i++) {
+      if (owners[i] === index) own++
+      else rest += code[i]
+    }
+    return [own, total - gzip(rest), source.replace(/^(\.\.\/)+/, '')]
+  })
+  console.log(`${title}, per module: minified bytes, min+gzip bytes it adds`)
+  for (const [own, share, name] of shares.sort((a, b) => b[1] - a[1])) {
+    if (own > 0) console.log(`${String(own).padStart(7)} ${String(share).padStart(6)}  ${name}`)
   }
-  return [own, total - gzip(rest), source.replace(/^(\.\.\/)+/, '')]
-})
-console.log('modern entry, per module: minified bytes, min+gzip bytes it adds')
-for (const [own, share, name] of shares.sort((a, b) => b[1] - a[1])) {
-  if (own > 0) console.log(`${String(own).padStart(7)} ${String(share).padStart(6)}  ${name}`)
+  console.log(`${String(code.length).padStart(7)} ${String(total).padStart(6)}  (all)\n`)
 }
-console.log(`${String(code.length).padStart(7)} ${String(total).padStart(6)}  (all)`)
 
 /** The source index of every byte of `code`, from the source map's mappings. */
 function ownerOfEachByte(code, map) {
@@ -79,17 +87,17 @@ function ownerOfEachByte(code, map) {
   return owners
 }
 
-const modern = (
-  await transform(readFileSync('dist/index.js', 'utf8'), {
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-  })
-).code
+const minified = async (file) =>
+  (await transform(readFileSync(file, 'utf8'), { minify: true, format: 'esm', target: 'es2022' }))
+    .code
 const legacy = readFileSync('dist/eventsource.legacy.min.js', 'utf8')
-console.log('\nshipped files (bytes): minified, min+gzip')
+console.log('shipped files (bytes): minified, min+gzip')
 for (const [name, code] of [
-  ['dist/index.js (esbuild --minify)', modern],
+  ['dist/index.js (esbuild --minify)', await minified('dist/index.js')],
+  [
+    'dist/share.js (esbuild --minify; loaded on demand by `share`)',
+    await minified('dist/share.js'),
+  ],
   ['dist/eventsource.legacy.min.js', legacy],
 ]) {
   console.log(`${String(code.length).padStart(7)} ${String(gzip(code)).padStart(6)}  ${name}`)
