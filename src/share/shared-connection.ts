@@ -116,9 +116,32 @@ export class SharedConnection implements SourceConnection {
     else this.#join()
   }
 
+  /**
+   * The page is going away (closed, navigated, or into the back/forward cache): step down now,
+   * silently. Left to the browser, the lock would pass on all the same, but the page's requests
+   * are torn down first, and Firefox reports that as a network error, which the leader would tell
+   * every tab. Its own source keeps its state: the page is no longer running its scripts.
+   */
+  readonly #pageHide = () => this.#leave()
+
+  /** When the page last began to unload (`beforeunload`); see the leader's `error`. */
+  #unloading = 0
+  readonly #beforeUnload = () => {
+    this.#unloading = Date.now()
+  }
+
+  /** Back from the back/forward cache: join the sharers again, as a follower. */
+  readonly #pageShow = (event: PageTransitionEvent) => {
+    if (event.persisted && this.#state !== CLOSED && this.#abort === undefined) this.#join()
+  }
+
   #join(): void {
     const abort = new AbortController()
     this.#abort = abort
+    // Workers have neither event; adding twice adds once.
+    globalThis.addEventListener?.('beforeunload', this.#beforeUnload)
+    globalThis.addEventListener?.('pagehide', this.#pageHide)
+    globalThis.addEventListener?.('pageshow', this.#pageShow)
     try {
       const channel = new BroadcastChannel(this.#name)
       this.#channel = channel
@@ -164,6 +187,17 @@ export class SharedConnection implements SourceConnection {
         this.#dispatch(epoch, type, data, id, origin)
       },
       error: (details) => {
+        // Firefox stops a page's requests as soon as it starts to navigate away, long before
+        // pagehide: the connection fails for this page only. Step down silently (the next
+        // source takes over), once, and follow again should the page stay after all.
+        if (Date.now() - this.#unloading < 1000) {
+          this.#unloading = 0
+          this.#leave()
+          setTimeout(() => {
+            if (this.#state !== CLOSED && this.#abort === undefined) this.#join()
+          }, 0)
+          return
+        }
         this.#post({ type: 'error', epoch, details: sendable(details) })
         this.#fails(details)
       },
@@ -243,6 +277,11 @@ export class SharedConnection implements SourceConnection {
 
   /** Stops leading (the lock passes on) or waiting to, and stops listening. */
   #leave(): void {
+    if (this.#state === CLOSED) {
+      globalThis.removeEventListener?.('beforeunload', this.#beforeUnload)
+      globalThis.removeEventListener?.('pagehide', this.#pageHide)
+      globalThis.removeEventListener?.('pageshow', this.#pageShow)
+    }
     this.#connection?.close()
     this.#connection = undefined
     this.#release?.()
