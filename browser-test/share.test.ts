@@ -235,9 +235,29 @@ engines.forEach((engine, index) => {
         const states = await Promise.all(all.map(async (t) => (await t.source('eight')).readyState))
         return states.every((state) => state === 1) ? true : undefined
       })
-      for (let i = 0; i < 5; i++) ticker.emit(feed)
+      for (let i = 0; i < 4; i++) ticker.emit(feed)
+      ticker.emit(feed, 'tick')
       const logs = await receive(all, 'eight', 5)
-      for (const log of logs) expect(log).toEqual(['open:1', ...events(feed, 5)])
+      for (const log of logs)
+        expect(log).toEqual(['open:1', ...events(feed, 4), `tick ${feed}-5|5`])
+      // A source joining the running stream: `open` at once, then the events from now on.
+      await tab(8).open('late', ticker.url(feed), { share: true })
+      await waitFor('the late source to open', async () =>
+        (await tab(8).source('late')).readyState === 1 ? true : undefined,
+      )
+      ticker.emit(feed)
+      ticker.emit(feed)
+      await receive(all, 'eight', 7)
+      expect(await tab(8).source('late')).toEqual({
+        readyState: 1,
+        log: ['open:1', ...events(feed, 7, 6)],
+      })
+      expect((await tab(1).source('eight')).log).toEqual([
+        'open:1',
+        ...events(feed, 4),
+        `tick ${feed}-5|5`,
+        ...events(feed, 7, 6),
+      ])
       expect(ticker.requests.filter((r) => r.feed === feed)).toHaveLength(1)
       expect({ streams: ticker.streams(feed), connections: ticker.connections }).toEqual({
         streams: 1,
@@ -251,6 +271,7 @@ engines.forEach((engine, index) => {
         })
       report.push('eight tabs with share: 1 stream, 1 TCP connection, 1 request')
       for (const t of all) await t.close('eight')
+      await tab(8).close('late')
       await streamsClose(feed)
     })
 
@@ -383,6 +404,63 @@ engines.forEach((engine, index) => {
       for (const time of handOvers) expect(time).toBeLessThan(1500)
       for (const t of [tab(4), tab(5)]) await t.close('h')
       await streamsClose(feed)
+    })
+
+    test('(f) the connection ending and then failing reaches every tab, as if each held it', async () => {
+      const feed = `${engine.name}-fail`
+      const group = [tab(6), tab(7), tab(8)]
+      for (const t of group) {
+        await t.open('f', ticker.url(feed), { share: true })
+        await waitFor(`${t.name} to open`, async () =>
+          (await t.source('f')).readyState === 1 ? true : undefined,
+        )
+      }
+      ticker.emit(feed)
+      ticker.emit(feed)
+      await receive(group, 'f', 2)
+      // The stream ends: every tab fires `error` (CONNECTING), then `open` when the leader has
+      // reconnected (with Last-Event-ID, `retry: 100`).
+      ticker.drop(feed)
+      await waitFor('every tab to reopen', async () => {
+        const logs = await Promise.all(group.map(async (t) => (await t.source('f')).log))
+        return logs.every((log) => log.filter((line) => line === 'open:1').length === 2)
+          ? true
+          : undefined
+      })
+      ticker.emit(feed)
+      ticker.emit(feed)
+      await receive(group, 'f', 4)
+      // Then the server says stop (204): every tab fails, CLOSED.
+      ticker.refuse(feed, 204)
+      ticker.drop(feed)
+      await waitFor('every tab to fail', async () => {
+        const states = await Promise.all(group.map(async (t) => (await t.source('f')).readyState))
+        return states.every((state) => state === 2) ? true : undefined
+      })
+      for (const t of group) {
+        const seen = await t.read()
+        expect(seen.sources['f']?.log, t.name).toEqual([
+          'open:1',
+          ...events(feed, 2),
+          'error:0',
+          'open:1',
+          ...events(feed, 4, 3),
+          'error:0',
+          'error:2',
+        ])
+        // The details too: the event a follower fires carries what the leader's said.
+        expect(
+          seen.errorDetails.filter((line) => line.startsWith('f:')),
+          t.name,
+        ).toEqual(['f: end: The stream ended', 'f: end: The stream ended', 'f: http: HTTP 204'])
+      }
+      expect(ticker.requests.filter((r) => r.feed === feed).map((r) => r.lastEventId)).toEqual([
+        undefined,
+        '2',
+        '4',
+      ])
+      expect(ticker.streams(feed)).toBe(0)
+      report.push('a drop and a 204 reached all 3 tabs as error/open and error/CLOSED, 3 requests')
     })
 
     test('(d) different keys never mix; two sources of one key in one tab share', async () => {

@@ -50,6 +50,8 @@ scope.shareTest = {
       origins.add(event.origin)
       log.push(`${event.data}|${event.lastEventId}`)
     }
+    // A named event, through addEventListener.
+    source.addEventListener('tick', (event) => log.push(`tick ${event.data}|${event.lastEventId}`))
     sources.set(name, { source, log })
     return 'ok'
   },

@@ -28,6 +28,8 @@ interface Feed {
   readonly events: string[]
   readonly streams: Set<http.ServerResponse>
   timer: ReturnType<typeof setInterval> | undefined
+  /** The status every request gets from now on, when not 200. */
+  refuse: number | undefined
 }
 
 export class TickerServer {
@@ -68,11 +70,11 @@ export class TickerServer {
     return this.#feed(feed).streams.size
   }
 
-  /** Sends the next event of `feed` to its open streams; returns its id. */
-  emit(feed: string): number {
+  /** Sends the next event of `feed` (named `type`, when given) to its open streams; returns its id. */
+  emit(feed: string, type?: string): number {
     const state = this.#feed(feed)
     const id = state.events.length + 1
-    const event = `id: ${id}\ndata: ${feed}-${id}\n\n`
+    const event = `${type === undefined ? '' : `event: ${type}\n`}id: ${id}\ndata: ${feed}-${id}\n\n`
     state.events.push(event)
     for (const stream of state.streams) stream.write(event)
     return id
@@ -93,6 +95,16 @@ export class TickerServer {
     return state.events.length
   }
 
+  /** Ends every open stream of `feed`, as a server restarting would. */
+  drop(feed: string): void {
+    for (const stream of this.#feed(feed).streams) stream.end()
+  }
+
+  /** Answers every later request for `feed` with `status` (204: "stop reconnecting"). */
+  refuse(feed: string, status: number): void {
+    this.#feed(feed).refuse = status
+  }
+
   async close(): Promise<void> {
     for (const state of this.#feeds.values()) clearInterval(state.timer)
     for (const socket of this.#sockets) socket.destroy()
@@ -102,7 +114,7 @@ export class TickerServer {
   #feed(name: string): Feed {
     let state = this.#feeds.get(name)
     if (state === undefined) {
-      state = { events: [], streams: new Set(), timer: undefined }
+      state = { events: [], streams: new Set(), timer: undefined, refuse: undefined }
       this.#feeds.set(name, state)
     }
     return state
@@ -145,13 +157,18 @@ export class TickerServer {
       credentials: request.headers.cookie !== undefined,
       at: Date.now(),
     })
+    if (state.refuse !== undefined) {
+      response.writeHead(state.refuse, { ...cors, Connection: 'close' }).end()
+      return
+    }
     response.writeHead(200, {
       ...cors,
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-store',
     })
-    // A comment first: Firefox settles fetch() only once a byte of the body has arrived.
-    response.write(': stream\n\n')
+    // A comment first: Firefox settles fetch() only once a byte of the body has arrived. A short
+    // reconnection time, for the tests that drop streams.
+    response.write(': stream\nretry: 100\n\n')
     // Resume: what came after the id the client has, then live.
     const from = lastEventId === undefined ? state.events.length : Number(lastEventId)
     for (const event of state.events.slice(from)) response.write(event)

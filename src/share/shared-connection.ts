@@ -149,6 +149,7 @@ export class SharedConnection implements SourceConnection {
       navigator.locks
         .request(this.#name, { signal: abort.signal }, () =>
           // Held until this source stops leading (close(), or the connection failed for good).
+          // No timer on this path: background tabs, where followers live, throttle timers.
           abort.signal.aborted ? undefined : new Promise<void>((release) => this.#lead(release)),
         )
         .catch(() => {
@@ -263,7 +264,11 @@ export class SharedConnection implements SourceConnection {
     this.#listener.message(type, data, id, origin)
   }
 
-  /** The connection failed: reconnecting (CONNECTING), or for good (CLOSED, for every sharer). */
+  /**
+   * The connection failed: reconnecting (CONNECTING), or for good (CLOSED, for every sharer). A
+   * follower granted the lock in the very moment a leader failed for good, before the broadcast
+   * reached it, connects once more and meets the same failure (the tests never saw it happen).
+   */
   #fails(details: ErrorDetails): void {
     this.#opened = undefined
     this.#state = details.willRetry ? CONNECTING : CLOSED
