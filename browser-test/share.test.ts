@@ -31,6 +31,7 @@ interface Seen {
   readonly origins: string[]
   readonly errors: string[]
   readonly errorDetails: string[]
+  readonly locks: string[] | undefined
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -67,6 +68,10 @@ class TestTab {
   async open(source: string, url: string, init: Record<string, unknown>): Promise<void> {
     const args = [source, url, init].map((value) => JSON.stringify(value)).join(', ')
     expect(await this.tab.evaluate(`shareTest.open(${args})`)).toBe('ok')
+  }
+
+  async reconnect(source: string): Promise<void> {
+    expect(await this.tab.evaluate(`shareTest.reconnect(${JSON.stringify(source)})`)).toBe('ok')
   }
 
   async close(source: string): Promise<void> {
@@ -463,6 +468,39 @@ engines.forEach((engine, index) => {
       report.push('a drop and a 204 reached all 3 tabs as error/open and error/CLOSED, 3 requests')
     })
 
+    test("(g) a follower's reconnect() reconnects the shared connection: that tab fires open again, the others nothing", async () => {
+      const feed = `${engine.name}-again`
+      const group = [tab(6), tab(7), tab(8)]
+      for (const t of group) {
+        await t.open('g', ticker.url(feed), { share: true })
+        await waitFor(`${t.name} to open`, async () =>
+          (await t.source('g')).readyState === 1 ? true : undefined,
+        )
+      }
+      ticker.emit(feed)
+      await receive(group, 'g', 1)
+      await tab(8).reconnect('g')
+      await waitFor('the leader to reconnect', () =>
+        ticker.requests.filter((r) => r.feed === feed).length === 2 ? true : undefined,
+      )
+      await waitFor('t8 to open again', async () =>
+        (await tab(8).source('g')).readyState === 1 ? true : undefined,
+      )
+      ticker.emit(feed)
+      await receive(group, 'g', 2)
+      const logs = await Promise.all(group.map(async (t) => (await t.source('g')).log))
+      expect(logs).toEqual([
+        ['open:1', ...events(feed, 2)],
+        ['open:1', ...events(feed, 2)],
+        ['open:1', ...events(feed, 1), 'open:1', ...events(feed, 2, 2)],
+      ])
+      expect(ticker.requests.filter((r) => r.feed === feed).map((r) => r.lastEventId)).toEqual([
+        undefined,
+        '1',
+      ])
+      expect(ticker.streams(feed)).toBe(1)
+    })
+
     test('(d) different keys never mix; two sources of one key in one tab share', async () => {
       const x = `${engine.name}-x`
       const y = `${engine.name}-y`
@@ -508,6 +546,26 @@ engines.forEach((engine, index) => {
       for (const t of group) for (const [name] of sources) await t.close(name)
       await streamsClose(x)
       await streamsClose(y)
+    })
+
+    test('nothing is left: no lock of ours held or waiting in any tab, no stream open', async () => {
+      const live = tabs.filter((t) => !t.gone)
+      for (const t of live) await t.tab.evaluate('shareTest.closeAll()')
+      for (const t of live) {
+        expect(await t.tab.evaluate('shareTest.queryLocks()')).toBe('ok')
+        const locks = await waitFor(`${t.name}'s locks`, async () => (await t.read()).locks)
+        // The lock manager hears of releases asynchronously: a bounded wait for them.
+        if (locks.length > 0) {
+          await waitFor(`${t.name}'s locks to go`, async () => {
+            await t.tab.evaluate('shareTest.queryLocks()')
+            await sleep(50)
+            const now = (await t.read()).locks
+            return now !== undefined && now.length === 0 ? true : undefined
+          })
+        }
+        expect((await t.read()).errors, t.name).toEqual([])
+      }
+      await waitFor('every stream to close', () => (ticker.streamsOpen() === 0 ? true : undefined))
     })
   })
 })

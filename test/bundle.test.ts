@@ -30,7 +30,7 @@ const legacyFiles = [dist('eventsource.legacy.js'), dist('eventsource.legacy.min
  * the code shrinks; see README "Size" for the targets.
  */
 const KB = 1024
-const budgets = { modern: 8.68 * KB, legacy: 11.4 * KB, share: 2.0 * KB }
+const budgets = { modern: 8.68 * KB, legacy: 11.4 * KB, share: 2.1 * KB }
 
 /**
  * Built-ins newer than ES5 that `es-check --checkFeatures` finds in the legacy bundle, each with

@@ -25,6 +25,8 @@ const sources = new Map<string, Entry>()
 /** Each call of this tab's headers functions: its `attempt`. */
 const headerCalls: number[] = []
 const origins = new Set<string>()
+/** Our Web Locks at the last `queryLocks()`, once known. */
+let locks: string[] | undefined
 /** What each `error` event said, for failure messages. */
 const errorDetails: string[] = []
 
@@ -53,6 +55,21 @@ scope.shareTest = {
     // A named event, through addEventListener.
     source.addEventListener('tick', (event) => log.push(`tick ${event.data}|${event.lastEventId}`))
     sources.set(name, { source, log })
+    // Still the class, and CONNECTING, as any new EventSource.
+    return source instanceof scope.IsomorphicEventSource && source.readyState === 0 ? 'ok' : 'odd'
+  },
+  reconnect(name: string): string {
+    sources.get(name)?.source.reconnect()
+    return 'ok'
+  },
+  /** Starts reading the names of our Web Locks, held or waiting, into `read().locks`. */
+  queryLocks(): string {
+    locks = undefined
+    navigator.locks.query().then(({ held = [], pending = [] }) => {
+      locks = [...held, ...pending]
+        .map((lock) => lock.name ?? '')
+        .filter((lockName) => lockName.startsWith('isomorphic-eventsource/'))
+    })
     return 'ok'
   },
   close(name: string): string {
@@ -75,6 +92,7 @@ scope.shareTest = {
       origins: [...origins],
       errors: scope.__errors,
       errorDetails,
+      locks,
     })
   },
 }

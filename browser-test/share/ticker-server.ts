@@ -70,6 +70,13 @@ export class TickerServer {
     return this.#feed(feed).streams.size
   }
 
+  /** Open streams of every feed. */
+  streamsOpen(): number {
+    let open = 0
+    for (const state of this.#feeds.values()) open += state.streams.size
+    return open
+  }
+
   /** Sends the next event of `feed` (named `type`, when given) to its open streams; returns its id. */
   emit(feed: string, type?: string): number {
     const state = this.#feed(feed)

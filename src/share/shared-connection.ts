@@ -266,13 +266,18 @@ export class SharedConnection implements SourceConnection {
 
   /**
    * The connection failed: reconnecting (CONNECTING), or for good (CLOSED, for every sharer). A
-   * follower granted the lock in the very moment a leader failed for good, before the broadcast
-   * reached it, connects once more and meets the same failure (the tests never saw it happen).
+   * leader that failed for good keeps the lock until the others have heard it and left the
+   * queue: one granted the lock first would connect again, after the server said to stop.
    */
   #fails(details: ErrorDetails): void {
     this.#opened = undefined
     this.#state = details.willRetry ? CONNECTING : CLOSED
-    if (!details.willRetry) this.#leave()
+    if (!details.willRetry) {
+      const release = this.#release
+      this.#release = undefined
+      this.#leave()
+      if (release) releaseWhenAlone(this.#name, release)
+    }
     this.#listener.error(details)
   }
 
@@ -302,4 +307,17 @@ export class SharedConnection implements SourceConnection {
     this.#channel.close()
     this.#channel = undefined
   }
+}
+
+/**
+ * Lets the lock `name` go once no other source waits for it, asking the lock manager at most
+ * `questions` times: a frozen tab never leaves the queue. (No timer: the leader may be in a
+ * background tab, where timers are throttled.)
+ */
+function releaseWhenAlone(name: string, release: () => void, questions = 50): void {
+  navigator.locks.query().then(({ pending = [] }) => {
+    if (questions > 0 && pending.some((lock) => lock.name === name))
+      releaseWhenAlone(name, release, questions - 1)
+    else release()
+  }, release)
 }
