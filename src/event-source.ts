@@ -8,6 +8,7 @@ import {
 import { CLOSED, CONNECTING, Connection, OPEN } from './core/connection.js'
 import { iterateEvents } from './core/iterate.js'
 import { normalizeOptions } from './core/options.js'
+import { extensionParts } from './core/parts.js'
 import { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
 import type {
   EventHandler,
@@ -103,7 +104,7 @@ export class EventSource<
     const options = normalizeOptions(init)
     this.#url = absoluteUrl
     this.#withCredentials = options.withCredentials
-    this.#connection = new Connection(this.#url, options, transportFor(options), {
+    this.#connection = new Connection(extensionParts, this.#url, options, transportFor(options), {
       open: (status, headers) => this.#fire(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
         const anyMessage = this.#anyMessage

@@ -5,22 +5,21 @@ import type { ConnectContext, ResponseHeadersLike } from '../types.js'
 import { createEventStream } from './event-stream.js'
 import { mimeEssence } from './mime.js'
 import type { NormalizedOptions } from './options.js'
-import { pageIsHidden, watchPage } from './page-lifecycle.js'
-import { type ReadWatchdog, watchReads } from './read-timeout.js'
+import type { pageIsHidden, watchPage } from './page-lifecycle.js'
+import type { ReadWatchdog, watchReads } from './read-timeout.js'
 import {
   buildRequest,
-  HookError,
   isThenable,
   type PreparedRequest,
-  prepareRequest,
-  requestUrl,
+  type prepareRequest,
+  type requestUrl,
 } from './request.js'
 import {
-  decideRetry,
+  type decideRetry,
   type Failure,
   NATIVE_RETRY_POLICY,
-  parseRetryAfter,
-  retriesStatus,
+  type parseRetryAfter,
+  type retriesStatus,
 } from './retry.js'
 import { setClampedTimeout } from './timers.js'
 
@@ -44,6 +43,26 @@ export interface ConnectionListener {
 }
 
 /**
+ * The steps the extensions change, handed to the connection instead of imported, so a build
+ * without the extensions leaves their modules out: `extensionParts` (parts.ts) has every
+ * extension, `standardParts` (standard-parts.ts) the spec's behaviour alone. Each member is the
+ * function of that name in request.ts, retry.ts, read-timeout.ts or page-lifecycle.ts.
+ * @internal
+ */
+export interface ConnectionParts {
+  readonly requestUrl: typeof requestUrl
+  readonly prepareRequest: typeof prepareRequest
+  /** Whether a preparation failure is a hook's (retried), not a one-shot body's (fails). */
+  readonly isHookError: (error: unknown) => boolean
+  readonly decideRetry: typeof decideRetry
+  readonly retriesStatus: typeof retriesStatus
+  readonly parseRetryAfter: typeof parseRetryAfter
+  readonly watchReads: typeof watchReads
+  readonly watchPage: typeof watchPage
+  readonly pageIsHidden: typeof pageIsHidden
+}
+
+/**
  * The processing model of WHATWG HTML "Server-sent events", in the spec's named steps: connect,
  * processResponse, network error, announce, dispatch, reestablish, fail, close. The extensions
  * come in as inputs to those steps, each from its own module: the request (request.ts), the
@@ -63,6 +82,7 @@ export class Connection {
   readonly #options: NormalizedOptions
   readonly #transport: Transport
   readonly #listener: ConnectionListener
+  readonly #parts: ConnectionParts
   #handle: TransportHandle | undefined
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #readWatchdog: ReadWatchdog | undefined
@@ -82,6 +102,7 @@ export class Connection {
   #origin = 'null'
 
   constructor(
+    parts: ConnectionParts,
     url: string,
     options: NormalizedOptions,
     transport: Transport,
@@ -91,6 +112,7 @@ export class Connection {
     this.#options = options
     this.#transport = transport
     this.#listener = listener
+    this.#parts = parts
     this.lastEventId = options.lastEventId
     this.reconnectionTime = (options.retry || NATIVE_RETRY_POLICY).initialDelay
     this.#watchPage()
@@ -98,19 +120,19 @@ export class Connection {
 
   /** [spec] constructor step 15 and "reestablish the connection" step 5: fetch the request. */
   connect(): void {
-    if (this.#options.pauseWhenHidden && pageIsHidden()) {
+    if (this.#options.pauseWhenHidden && this.#parts.pageIsHidden()) {
       this.#pausedWhileHidden = true
       return
     }
     const generation = ++this.#generation
     this.#attempts++
     this.#openedAt = undefined
-    const url = requestUrl(this.#url, this.#options, this.lastEventId)
+    const url = this.#parts.requestUrl(this.#url, this.#options, this.lastEventId)
     const context: ConnectContext = { attempt: this.#attempts, lastEventId: this.lastEventId, url }
     const current = () => generation === this.#generation && this.readyState !== CLOSED
     let prepared: PreparedRequest | Promise<PreparedRequest>
     try {
-      prepared = prepareRequest(this.#options, context)
+      prepared = this.#parts.prepareRequest(this.#options, context)
     } catch (error) {
       // Never fire from inside the constructor (or reconnect()): listeners are not attached yet.
       setTimeout(() => {
@@ -176,7 +198,7 @@ export class Connection {
     const watchdog =
       timeout === Infinity
         ? undefined
-        : watchReads(timeout, () => {
+        : this.#parts.watchReads(timeout, () => {
             const message = `No data received for ${timeout} ms`
             this.#attemptFailed({
               reason: 'timeout',
@@ -225,8 +247,12 @@ export class Connection {
           : `HTTP ${head.status}`,
       status: head.status,
       headers: head.headers,
-      retryByDefault: retriesStatus(this.#options.retry, head.status, this.#options.method),
-      retryAfter: parseRetryAfter(head.headers.get('Retry-After'), Date.now()),
+      retryByDefault: this.#parts.retriesStatus(
+        this.#options.retry,
+        head.status,
+        this.#options.method,
+      ),
+      retryAfter: this.#parts.parseRetryAfter(head.headers.get('Retry-After'), Date.now()),
     })
   }
 
@@ -249,12 +275,17 @@ export class Connection {
   /** A HookError is retried; anything else preparing throws (a one-shot body) fails the connection. */
   #hookFailed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
-    if (!(error instanceof HookError)) {
+    if (!this.#parts.isHookError(error)) {
       this.#stop()
       this.#failTheConnection({ reason: 'hook', message, cause: error })
       return
     }
-    this.#attemptFailed({ reason: 'hook', message, cause: error.cause, retryByDefault: true })
+    this.#attemptFailed({
+      reason: 'hook',
+      message,
+      cause: (error as Error).cause,
+      retryByDefault: true,
+    })
   }
 
   /**
@@ -288,7 +319,7 @@ export class Connection {
     this.#stop()
     this.#recycling = false
     if (this.readyState === CLOSED) return
-    const details = decideRetry(
+    const details = this.#parts.decideRetry(
       failure,
       this.#options,
       {
@@ -330,7 +361,7 @@ export class Connection {
 
   /** `pauseWhenHidden` and `reconnectWhenOnline`: the page's signals. */
   #watchPage(): void {
-    this.#stopWatchingPage = watchPage(this.#options, {
+    this.#stopWatchingPage = this.#parts.watchPage(this.#options, {
       hidden: () => {
         if (this.readyState === CLOSED) return
         this.#stop()
