@@ -1,6 +1,7 @@
-// The legacy `<script>` bundle: src/entries/legacy.ts → dist/eventsource.legacy.js and
-// dist/eventsource.legacy.min.js, an ES5 IIFE for browsers without fetch streams (the
-// XMLHttpRequest transport takes over there). esbuild, and so tsup, cannot emit ES5; Babel can.
+// The legacy `<script>` bundles, ES5 IIFEs for browsers without fetch streams (the
+// XMLHttpRequest transport takes over there): src/entries/legacy.ts (the full class) →
+// dist/eventsource.legacy.js and .min.js; src/entries/standard-legacy.ts (the W3C-only tier) →
+// dist/eventsource.standard.legacy.js and .min.js. esbuild, and so tsup, cannot emit ES5; Babel can.
 // Run after tsup (`tsup && rollup -c`): tsup's `clean` empties dist/.
 // Gates: test/bundle.test.ts (es-check ES5 + features, acorn, size budgets).
 import { readFileSync } from 'node:fs'
@@ -20,7 +21,7 @@ const parserPkg = JSON.parse(read('./node_modules/eventsource-parser/package.jso
 // Both MIT notices in full: this file is served on its own (copied, put on a CDN), without the
 // package's LICENSE beside it. LICENSE holds ours first, then (after a `---` line) the parser's.
 const ownLicense = read('./LICENSE').split(/^---$/m)[0].trim()
-const banner = `/*! isomorphic-eventsource ${pkg.version} (legacy ES5 bundle)
+const banner = (what) => `/*! isomorphic-eventsource ${pkg.version} (${what})
 ${ownLicense}
 
 Bundles eventsource-parser ${parserPkg.version}:
@@ -91,7 +92,12 @@ function globalThisToLocal({ types: t }) {
 // of its IE 11 stand-in base) reach users: there the properties are then made non-enumerable, as
 // Babel's lowering left them, so that Object.keys, for-in and JSON.stringify see nothing new.
 // Either way they stay out of reach of code that does not reflect on the object.
-const PRIVATE_TO_PROPERTIES = new Set(['Connection', 'EventSource', 'EventTargetShim'])
+const PRIVATE_TO_PROPERTIES = new Set([
+  'Connection',
+  'ExtendedConnection',
+  'EventSource',
+  'EventTargetShim',
+])
 const USER_HELD = new Set(['EventSource', 'EventTargetShim'])
 
 function privateNamesToProperties({ types: t }) {
@@ -186,8 +192,9 @@ function privateNamesToProperties({ types: t }) {
   }
 }
 
-export default {
-  input: 'src/entries/legacy.ts',
+/** One `<script>` bundle: `input` → dist/`name`.js and dist/`name`.min.js. */
+const bundle = (input, name, what) => ({
+  input,
   plugins: [
     tsFromJs,
     // `legacy` picks the legacy platform for `#platform` (XMLHttpRequest, event stand-ins, URL
@@ -233,11 +240,11 @@ export default {
     }),
   ],
   output: [
-    { file: 'dist/eventsource.legacy.js', format: 'iife', banner, intro: prelude },
+    { file: `dist/${name}.js`, format: 'iife', banner: banner(what), intro: prelude },
     {
-      file: 'dist/eventsource.legacy.min.js',
+      file: `dist/${name}.min.js`,
       format: 'iife',
-      banner,
+      banner: banner(what),
       intro: prelude,
       // The banner is added after minification, so the licences survive it.
       plugins: [
@@ -252,4 +259,13 @@ export default {
       ],
     },
   ],
-}
+})
+
+export default [
+  bundle('src/entries/legacy.ts', 'eventsource.legacy', 'legacy ES5 bundle'),
+  bundle(
+    'src/entries/standard-legacy.ts',
+    'eventsource.standard.legacy',
+    'W3C-only legacy ES5 bundle',
+  ),
+]

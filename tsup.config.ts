@@ -21,7 +21,12 @@ const common: Options = {
 export default defineConfig([
   {
     ...common,
-    entry: { index: 'src/index.ts', polyfill: 'src/entries/polyfill.ts' },
+    // `standard`: the W3C-only tier (src/standard.ts), the modern platform everywhere.
+    entry: {
+      index: 'src/index.ts',
+      polyfill: 'src/entries/polyfill.ts',
+      standard: 'src/standard.ts',
+    },
     // Neutral: no `node` or `browser` condition, so `#platform` is the modern platform.
     platform: 'neutral',
     // The polyfill imports the package by name: one shared class, no second copy.

@@ -5,11 +5,16 @@ import {
   SourceEventTarget,
   transportFor,
 } from '#platform'
-import { CLOSED, CONNECTING, Connection, OPEN } from './core/connection.js'
+import { ExtendedConnection } from './core/extended-connection.js'
 import { iterateEvents } from './core/iterate.js'
 import { normalizeOptions } from './core/options.js'
-import { extensionParts } from './core/parts.js'
 import { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
+import {
+  createHandlerAttributes,
+  defineInterfaceShape,
+  type HandlerName,
+  missingUrl,
+} from './interface.js'
 import type {
   EventHandler,
   EventSourceEventMap,
@@ -19,18 +24,10 @@ import type {
   ListenerOptions,
 } from './types.js'
 
-type HandlerName = 'open' | 'message' | 'error'
-
 // What the overloads below accept, as one implementation signature.
 type AnyListener =
   // biome-ignore lint/suspicious/noExplicitAny: any instantiation of the class
   ((this: EventSource<any>, event: never) => unknown) | { handleEvent(event: Event): void } | null
-
-interface HandlerSlot {
-  value: object | null
-  /** Registered when the attribute first becomes non-null: that fixes its place in the list. */
-  listener: ((event: Event) => void) | undefined
-}
 
 /**
  * A W3C/WHATWG-compatible `EventSource` (Server-Sent Events client) for Node.js and browsers.
@@ -63,7 +60,7 @@ export class EventSource<
 
   readonly #url: string
   readonly #withCredentials: boolean
-  readonly #connection: Connection
+  readonly #connection: ExtendedConnection
   /** `events()` iterators waiting for close(). Arrays: an empty one costs next to nothing. */
   readonly #closeCallbacks: Array<() => void> = []
   /**
@@ -76,11 +73,7 @@ export class EventSource<
   readonly #anyMessage: Array<(event: EventSourceMessageEvent) => void> = []
   /** Where listeners go and events are dispatched: the platform's choice (see platform.ts). */
   readonly #listeners = createListenerList(this)
-  readonly #handlers: Record<HandlerName, HandlerSlot> = {
-    open: { value: null, listener: undefined },
-    message: { value: null, listener: undefined },
-    error: { value: null, listener: undefined },
-  }
+  readonly #handlers = createHandlerAttributes(this, this.#listeners)
 
   /**
    * Opens a connection to `url` at once; events start arriving asynchronously.
@@ -94,17 +87,13 @@ export class EventSource<
   constructor(url: string | URL, init: EventSourceOptions | null = {}) {
     super()
     // biome-ignore lint/complexity/noArguments: only `arguments` tells a missing url from undefined
-    if (arguments.length === 0) {
-      throw new TypeError(
-        "Failed to construct 'EventSource': 1 argument required, but only 0 present.",
-      )
-    }
+    if (arguments.length === 0) throw missingUrl()
     // Template literal, not String(): a Symbol must throw a TypeError, as WebIDL conversion does.
     const absoluteUrl = resolveUrl(`${url}`)
     const options = normalizeOptions(init)
     this.#url = absoluteUrl
     this.#withCredentials = options.withCredentials
-    this.#connection = new Connection(extensionParts, this.#url, options, transportFor(options), {
+    this.#connection = new ExtendedConnection(this.#url, options, transportFor(options), {
       open: (status, headers) => this.#fire(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
         const anyMessage = this.#anyMessage
@@ -145,7 +134,7 @@ export class EventSource<
    * (`addEventListener('open', …)` is typed so).
    */
   get onopen(): EventHandler<Event> {
-    return this.#handlers.open.value as EventHandler<Event>
+    return this.#handlers.get('open') as EventHandler<Event>
   }
   /** Sets the handler; see the getter. */
   set onopen(value: EventHandler<Event>) {
@@ -154,7 +143,7 @@ export class EventSource<
 
   /** Handler for `message`: an event without an `event:` field (or with `event: message`). */
   get onmessage(): EventHandler<EventSourceMessageEvent> {
-    return this.#handlers.message.value as EventHandler<EventSourceMessageEvent>
+    return this.#handlers.get('message') as EventHandler<EventSourceMessageEvent>
   }
   /** Sets the handler; see the getter. */
   set onmessage(value: EventHandler<EventSourceMessageEvent>) {
@@ -167,7 +156,7 @@ export class EventSource<
    * `message`, `willRetry`, …), and `addEventListener('error', …)` is typed so.
    */
   get onerror(): EventHandler<Event> {
-    return this.#handlers.error.value as EventHandler<Event>
+    return this.#handlers.get('error') as EventHandler<Event>
   }
   /** Sets the handler; see the getter. */
   set onerror(value: EventHandler<Event>) {
@@ -308,28 +297,10 @@ export class EventSource<
     return this.#listeners.dispatch(event)
   }
 
-  /**
-   * HTML's event handler attributes: the first non-null value adds a listener at the current
-   * end of the list; later values reuse that place; null removes it.
-   */
+  // A handler makes its type listened to (an over-estimate when it is set to null: harmless).
   #setHandler(name: HandlerName, value: unknown): void {
-    const slot = this.#handlers[name]
-    slot.value =
-      (typeof value === 'object' || typeof value === 'function') && value !== null ? value : null
-    if (slot.value === null) {
-      if (slot.listener !== undefined) this.#listeners.remove(name, slot.listener)
-      slot.listener = undefined
-      return
-    }
-    if (slot.listener !== undefined) return
     this.#listened.add(name)
-    slot.listener = (event) => {
-      const callback = slot.value
-      if (typeof callback !== 'function') return
-      // [HTML] "process return value": false cancels the event.
-      if (callback.call(this, event) === false) event.preventDefault()
-    }
-    this.#listeners.add(name, slot.listener)
+    this.#handlers.set(name, value)
   }
 }
 
@@ -342,39 +313,14 @@ function subscribe<T>(list: T[], callback: T): () => void {
   }
 }
 
-// WebIDL shape, which class syntax cannot express: constants are enumerable, read-only data
-// properties on both the constructor and the prototype; attributes are enumerable accessors.
-const constants = {
-  CONNECTING: { value: CONNECTING, enumerable: true },
-  OPEN: { value: OPEN, enumerable: true },
-  CLOSED: { value: CLOSED, enumerable: true },
-} as const
-Object.defineProperties(EventSource, constants)
-Object.defineProperties(EventSource.prototype, constants)
-for (const name of [
-  'url',
-  'withCredentials',
-  'readyState',
-  'onopen',
-  'onmessage',
-  'onerror',
-  'close',
-]) {
-  Object.defineProperty(EventSource.prototype, name, { enumerable: true })
-}
-// Symbols exist everywhere but in IE 11, where these two are simply absent.
-if (typeof Symbol === 'function') {
-  Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {
-    value: 'EventSource',
+defineInterfaceShape(EventSource)
+// Symbols exist everywhere but in IE 11, where this is simply absent.
+if (typeof Symbol === 'function' && Symbol.asyncIterator !== undefined) {
+  Object.defineProperty(EventSource.prototype, Symbol.asyncIterator, {
+    value(this: EventSource) {
+      return this.events()
+    },
+    writable: true,
     configurable: true,
   })
-  if (Symbol.asyncIterator !== undefined) {
-    Object.defineProperty(EventSource.prototype, Symbol.asyncIterator, {
-      value(this: EventSource) {
-        return this.events()
-      },
-      writable: true,
-      configurable: true,
-    })
-  }
 }

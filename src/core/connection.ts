@@ -1,26 +1,10 @@
 import { originOf } from '#platform'
 import type { ErrorDetails } from '../events.js'
 import type { ResponseHead, Transport, TransportHandle } from '../transports/transport.js'
-import type { ConnectContext, ResponseHeadersLike } from '../types.js'
+import type { CredentialsMode, ErrorReason, ResponseHeadersLike } from '../types.js'
 import { createEventStream } from './event-stream.js'
 import { mimeEssence } from './mime.js'
-import type { NormalizedOptions } from './options.js'
-import type { pageIsHidden, watchPage } from './page-lifecycle.js'
-import type { ReadWatchdog, watchReads } from './read-timeout.js'
-import {
-  buildRequest,
-  isThenable,
-  type PreparedRequest,
-  type prepareRequest,
-  type requestUrl,
-} from './request.js'
-import {
-  type decideRetry,
-  type Failure,
-  NATIVE_RETRY_POLICY,
-  type parseRetryAfter,
-  type retriesStatus,
-} from './retry.js'
+import { buildRequest, type PreparedRequest } from './request.js'
 import { setClampedTimeout } from './timers.js'
 
 /** The values of `EventSource.readyState`. @internal */
@@ -42,137 +26,79 @@ export interface ConnectionListener {
   error(details: ErrorDetails): void
 }
 
-/**
- * The steps the extensions change, handed to the connection instead of imported, so a build
- * without the extensions leaves their modules out: `extensionParts` (parts.ts) has every
- * extension, `standardParts` (standard-parts.ts) the spec's behaviour alone. Each member is the
- * function of that name in request.ts, retry.ts, read-timeout.ts or page-lifecycle.ts.
- * @internal
- */
-export interface ConnectionParts {
-  readonly requestUrl: typeof requestUrl
-  readonly prepareRequest: typeof prepareRequest
-  /** Whether a preparation failure is a hook's (retried), not a one-shot body's (fails). */
-  readonly isHookError: (error: unknown) => boolean
-  readonly decideRetry: typeof decideRetry
-  readonly retriesStatus: typeof retriesStatus
-  readonly parseRetryAfter: typeof parseRetryAfter
-  readonly watchReads: typeof watchReads
-  readonly watchPage: typeof watchPage
-  readonly pageIsHidden: typeof pageIsHidden
+/** What the processing model reads of the options (the extensions read more). @internal */
+export interface ConnectionOptions {
+  readonly credentials: CredentialsMode
+  readonly method: string
+  /** [spec] the initial "last event ID string" (the `lastEventId` option; empty in the spec). */
+  readonly lastEventId: string
+  /** Largest line or event buffered before the connection fails (event-stream.ts). */
+  readonly maxBufferSize: number
 }
+
+/** A failed attempt as the processing model sees it, before any retry policy. @internal */
+export interface AttemptFailure {
+  readonly reason: ErrorReason
+  /** Set by the extensions (the core leaves describing a failure to them). */
+  readonly message?: string
+  readonly status?: number
+  readonly headers?: ResponseHeadersLike
+  readonly cause?: unknown
+}
+
+// [spec] the spec's request has no author headers and no body.
+const SPEC_REQUEST: PreparedRequest = { headers: [], body: null }
 
 /**
  * The processing model of WHATWG HTML "Server-sent events", in the spec's named steps: connect,
- * processResponse, network error, announce, dispatch, reestablish, fail, close. The extensions
- * come in as inputs to those steps, each from its own module: the request (request.ts), the
- * retry decision (retry.ts), the read timeout (read-timeout.ts), the page's signals
- * (page-lifecycle.ts). It knows no platform: requests go through the transport it is handed,
- * events go to its listener.
+ * processResponse, network error, announce, dispatch, reestablish, fail, close; nothing else.
+ * The extensions (hooks, backoff and the retry policy, the read timeout, the page's signals)
+ * override its protected steps in `ExtendedConnection` (extended-connection.ts), so the W3C-only
+ * tier, which uses this class as it is, carries none of their code. It knows no platform:
+ * requests go through the transport it is handed, events go to its listener.
  * @internal
  */
 export class Connection {
   readyState: ReadyState = CONNECTING
-  /** [spec] "last event ID string", seeded by the `lastEventId` option. */
+  /** [spec] "last event ID string". */
   lastEventId: string
-  /** [spec] "reconnection time", replaced by a stream's `retry` field. */
-  reconnectionTime: number
+  /** [spec] "reconnection time": 3000 ms until a stream's `retry` field replaces it. */
+  reconnectionTime = 3000
+  /** The pending "reestablish the connection" wait, if any. */
+  protected reconnectTimer: ReturnType<typeof setTimeout> | undefined
 
-  readonly #url: string
-  readonly #options: NormalizedOptions
   readonly #transport: Transport
   readonly #listener: ConnectionListener
-  readonly #parts: ConnectionParts
   #handle: TransportHandle | undefined
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined
-  #readWatchdog: ReadWatchdog | undefined
-  /** Requests made so far (the `attempt` hooks see). */
-  #attempts = 0
-  /** Consecutive failed attempts, for backoff and `maxAttempts`. */
-  #failures = 0
-  /** When the current response was announced; undefined before. */
-  #openedAt: number | undefined
-  /** Bumped by every connect/stop, so a late async hook result for an old attempt is dropped. */
-  #generation = 0
-  #pausedWhileHidden = false
   /** A fresh request replaces a full XMLHttpRequest buffer: invisible to users (no events). */
   #recycling = false
-  #stopWatchingPage: (() => void) | undefined
   /** Serialized origin of the current response's final URL (after redirects). */
   #origin = 'null'
 
   constructor(
-    parts: ConnectionParts,
-    url: string,
-    options: NormalizedOptions,
+    protected readonly url: string,
+    protected readonly options: ConnectionOptions,
     transport: Transport,
     listener: ConnectionListener,
   ) {
-    this.#url = url
-    this.#options = options
     this.#transport = transport
     this.#listener = listener
-    this.#parts = parts
     this.lastEventId = options.lastEventId
-    this.reconnectionTime = (options.retry || NATIVE_RETRY_POLICY).initialDelay
-    this.#watchPage()
   }
 
   /** [spec] constructor step 15 and "reestablish the connection" step 5: fetch the request. */
   connect(): void {
-    if (this.#options.pauseWhenHidden && this.#parts.pageIsHidden()) {
-      this.#pausedWhileHidden = true
-      return
-    }
-    const generation = ++this.#generation
-    this.#attempts++
-    this.#openedAt = undefined
-    const url = this.#parts.requestUrl(this.#url, this.#options, this.lastEventId)
-    const context: ConnectContext = { attempt: this.#attempts, lastEventId: this.lastEventId, url }
-    const current = () => generation === this.#generation && this.readyState !== CLOSED
-    let prepared: PreparedRequest | Promise<PreparedRequest>
-    try {
-      prepared = this.#parts.prepareRequest(this.#options, context)
-    } catch (error) {
-      // Never fire from inside the constructor (or reconnect()): listeners are not attached yet.
-      setTimeout(() => {
-        if (current()) this.#hookFailed(error)
-      }, 0)
-      return
-    }
-    if (isThenable(prepared)) {
-      prepared.then(
-        (request) => {
-          if (current()) this.#send(url, request)
-        },
-        (error: unknown) => {
-          if (current()) this.#hookFailed(error)
-        },
-      )
-    } else {
-      this.#send(url, prepared)
-    }
+    this.send(this.url, SPEC_REQUEST)
   }
 
   /** [spec] close(): abort the fetch, cancel a pending reconnect, readyState CLOSED. No event. */
   close(): void {
     this.readyState = CLOSED
-    this.#stop()
-    this.#stopWatchingPage?.()
-    this.#stopWatchingPage = undefined
+    this.stop()
   }
 
-  /** Drops the current connection (if any) and connects again now, keeping the last event ID. */
-  reconnect(): void {
-    this.#stop()
-    this.#failures = 0
-    this.#pausedWhileHidden = false
-    this.readyState = CONNECTING
-    if (this.#stopWatchingPage === undefined) this.#watchPage()
-    this.connect()
-  }
-
-  #send(url: string, prepared: PreparedRequest): void {
+  /** Sends the request of one attempt and interprets its response. */
+  protected send(url: string, prepared: PreparedRequest): void {
     const stream = createEventStream(
       {
         onEvent: (type, data) => this.#dispatchTheEvent(type, data),
@@ -184,43 +110,18 @@ export class Connection {
         },
         onOverflow: (error) => {
           // Retrying would meet the same oversized event: fail instead of growing without bound.
-          this.#stop()
-          this.#failTheConnection({
-            reason: 'overflow',
-            message: `A line or event exceeded maxBufferSize (${this.#options.maxBufferSize} characters)`,
-            cause: error,
-          })
+          this.stop()
+          this.fail({ reason: 'overflow', cause: error })
         },
       },
-      this.#options.maxBufferSize,
+      this.options.maxBufferSize,
     )
-    const timeout = this.#options.readTimeout
-    const watchdog =
-      timeout === Infinity
-        ? undefined
-        : this.#parts.watchReads(timeout, () => {
-            const message = `No data received for ${timeout} ms`
-            this.#attemptFailed({
-              reason: 'timeout',
-              message,
-              cause: new Error(message),
-              retryByDefault: true,
-            })
-          })
-    this.#readWatchdog = watchdog
-    this.#handle = this.#transport(buildRequest(url, prepared, this.lastEventId, this.#options), {
-      onResponse: (head) => {
-        if (watchdog !== undefined) watchdog.lastActivity = Date.now()
-        this.#processResponse(head)
-      },
-      onChunk: (chunk) => {
-        if (watchdog !== undefined) watchdog.lastActivity = Date.now()
-        stream.feed(chunk)
-      },
+    this.#handle = this.#transport(buildRequest(url, prepared, this.lastEventId, this.options), {
+      onResponse: (head) => this.#processResponse(head),
+      onChunk: (chunk) => stream.feed(chunk),
       // [spec] processEventSourceEndOfBody: the body ended without a network error. The parser
       // still holds an unterminated last block, which is dropped with it.
-      onEnd: () =>
-        this.#attemptFailed({ reason: 'end', message: 'The stream ended', retryByDefault: true }),
+      onEnd: () => this.attemptFailed({ reason: 'end' }, true),
       onError: (error) => this.#processNetworkError(error),
       onRecycle: () => this.#recycle(),
     })
@@ -229,31 +130,24 @@ export class Connection {
   /** [spec] constructor step 15, processResponse. */
   #processResponse(head: ResponseHead): void {
     if (this.readyState === CLOSED) return
-    const contentType = head.headers.get('Content-Type')
     // "if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`, then
-    // fail the connection" (204 and every other status included), unless opted in to retry.
-    if (head.status === 200 && mimeEssence(contentType) === 'text/event-stream') {
-      this.#origin = originOf(head.url || this.#url)
-      this.#openedAt = Date.now()
-      if (this.#recycling) this.#recycling = false
-      else this.#announceTheConnection(head)
+    // fail the connection" (204 and every other status included).
+    if (
+      head.status === 200 &&
+      mimeEssence(head.headers.get('Content-Type')) === 'text/event-stream'
+    ) {
+      this.#origin = originOf(head.url || this.url)
+      this.announce(head)
       return
     }
-    this.#attemptFailed({
-      reason: head.status === 200 ? 'content-type' : 'http',
-      message:
-        head.status === 200
-          ? `Expected Content-Type text/event-stream, got ${contentType === null ? 'none' : JSON.stringify(contentType)}`
-          : `HTTP ${head.status}`,
-      status: head.status,
-      headers: head.headers,
-      retryByDefault: this.#parts.retriesStatus(
-        this.#options.retry,
-        head.status,
-        this.#options.method,
-      ),
-      retryAfter: this.#parts.parseRetryAfter(head.headers.get('Retry-After'), Date.now()),
-    })
+    this.attemptFailed(
+      {
+        reason: head.status === 200 ? 'content-type' : 'http',
+        status: head.status,
+        headers: head.headers,
+      },
+      false,
+    )
   }
 
   /**
@@ -263,29 +157,12 @@ export class Connection {
    * mailto:, javascript:), which no retry can fetch.
    */
   #processNetworkError(error: unknown): void {
-    const message = `Network error: ${innermostMessage(error)}`
-    if (!/^https?:/i.test(this.#url)) {
-      this.#stop()
-      this.#failTheConnection({ reason: 'scheme', message, cause: error })
+    if (/^https?:/i.test(this.url)) {
+      this.attemptFailed({ reason: 'network', cause: error }, true)
       return
     }
-    this.#attemptFailed({ reason: 'network', message, cause: error, retryByDefault: true })
-  }
-
-  /** A HookError is retried; anything else preparing throws (a one-shot body) fails the connection. */
-  #hookFailed(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error)
-    if (!this.#parts.isHookError(error)) {
-      this.#stop()
-      this.#failTheConnection({ reason: 'hook', message, cause: error })
-      return
-    }
-    this.#attemptFailed({
-      reason: 'hook',
-      message,
-      cause: (error as Error).cause,
-      retryByDefault: true,
-    })
+    this.stop()
+    this.fail({ reason: 'scheme', cause: error })
   }
 
   /**
@@ -295,14 +172,21 @@ export class Connection {
    * again, so nothing is lost or repeated.
    */
   #recycle(): void {
-    this.#stop()
+    this.stop()
     if (this.readyState === CLOSED) return
     this.#recycling = true
     this.connect()
   }
 
-  /** [spec] "announce the connection": readyState OPEN, fire `open`. */
-  #announceTheConnection(head: ResponseHead): void {
+  /**
+   * [spec] "announce the connection": readyState OPEN, fire `open`; nothing for the response
+   * that replaces a recycled request (see #recycle).
+   */
+  protected announce(head: ResponseHead): void {
+    if (this.#recycling) {
+      this.#recycling = false
+      return
+    }
     this.readyState = OPEN
     this.#listener.open(head.status, head.headers)
   }
@@ -314,35 +198,31 @@ export class Connection {
     this.#listener.message(type, data, this.lastEventId, this.#origin)
   }
 
-  /** A failed attempt: "reestablish the connection" or "fail the connection", as retry.ts decides. */
-  #attemptFailed(failure: Failure): void {
-    this.#stop()
+  /** A failed attempt: releases it, then lets `decide` answer, unless close() came first. */
+  protected attemptFailed(failure: AttemptFailure, retry: boolean): void {
+    this.stop()
     this.#recycling = false
-    if (this.readyState === CLOSED) return
-    const details = this.#parts.decideRetry(
-      failure,
-      this.#options,
-      {
-        lastEventId: this.lastEventId,
-        reconnectionTime: this.reconnectionTime,
-        failures: this.#failures,
-        openFor: this.#openedAt === undefined ? undefined : Date.now() - this.#openedAt,
-      },
-      Math.random(),
-    )
-    this.#failures = details.attempt
-    if (details.willRetry) this.#reestablishTheConnection(details)
-    else this.#failTheConnection(details)
+    if (this.readyState !== CLOSED) this.decide(failure, retry)
+  }
+
+  /**
+   * The spec's decision: "reestablish the connection" after the reconnection time where it
+   * says so (`retry`: the end of the stream, a network error), "fail the connection" otherwise.
+   * ExtendedConnection puts the retry policy here.
+   */
+  protected decide(failure: AttemptFailure, retry: boolean): void {
+    if (retry) this.reestablish({ ...failure, willRetry: true, delay: this.reconnectionTime })
+    else this.fail(failure)
   }
 
   /** [spec] "reestablish the connection". */
-  #reestablishTheConnection(details: ErrorDetails): void {
+  protected reestablish(details: ErrorDetails): void {
     // Step 1: readyState CONNECTING and `error`; step 2: wait the reconnection time (step 3:
     // "optionally, wait some more": the backoff), measured from now. The timer is set first so
     // a handler calling close() finds it and clears it.
     this.readyState = CONNECTING
-    this.#reconnectTimer = setClampedTimeout(() => {
-      this.#reconnectTimer = undefined
+    this.reconnectTimer = setClampedTimeout(() => {
+      this.reconnectTimer = undefined
       // Step 5.1: "If the EventSource object's readyState attribute is not set to CONNECTING,
       // then return."
       if (this.readyState === CONNECTING) this.connect()
@@ -351,58 +231,17 @@ export class Connection {
   }
 
   /** [spec] "fail the connection": readyState CLOSED, fire `error`, never reconnect. */
-  #failTheConnection(details: Omit<ErrorDetails, 'willRetry'>): void {
+  protected fail(details: Omit<ErrorDetails, 'willRetry'>): void {
     if (this.readyState === CLOSED) return
     this.readyState = CLOSED
-    this.#stopWatchingPage?.()
-    this.#stopWatchingPage = undefined
     this.#listener.error({ ...details, willRetry: false })
   }
 
-  /** `pauseWhenHidden` and `reconnectWhenOnline`: the page's signals. */
-  #watchPage(): void {
-    this.#stopWatchingPage = this.#parts.watchPage(this.#options, {
-      hidden: () => {
-        if (this.readyState === CLOSED) return
-        this.#stop()
-        this.readyState = CONNECTING
-        this.#pausedWhileHidden = true
-      },
-      visible: () => {
-        if (!this.#pausedWhileHidden || this.readyState === CLOSED) return
-        this.#pausedWhileHidden = false
-        this.connect()
-      },
-      online: () => {
-        if (this.#reconnectTimer === undefined || this.readyState !== CONNECTING) return
-        this.#stop()
-        this.connect()
-      },
-    })
-  }
-
-  /** Releases the request and the timers, so nothing keeps a Node process alive. */
-  #stop(): void {
-    this.#generation++
+  /** Releases the request and the reconnect timer, so nothing keeps a Node process alive. */
+  protected stop(): void {
     this.#handle?.abort()
     this.#handle = undefined
-    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer)
-    this.#reconnectTimer = undefined
-    this.#readWatchdog?.stop()
-    this.#readWatchdog = undefined
+    clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = undefined
   }
-}
-
-/**
- * fetch reports every failure as "fetch failed"; the reason (ECONNREFUSED, a certificate error,
- * a proxy's 407) is in its `cause` chain. The innermost message is the useful one.
- */
-function innermostMessage(error: unknown): string {
-  let current = error
-  for (let depth = 0; depth < 8; depth++) {
-    const cause = (current as { cause?: unknown } | null)?.cause
-    if (!(cause instanceof Error)) break
-    current = cause
-  }
-  return current instanceof Error ? current.message : String(current)
 }

@@ -53,7 +53,7 @@ export function buildRequest(
   url: string,
   prepared: PreparedRequest,
   lastEventId: string,
-  options: NormalizedOptions,
+  options: Pick<NormalizedOptions, 'method' | 'credentials'>,
 ): TransportRequest {
   // A name given twice is combined, as fetch's Headers does (names are lower-cased).
   const headers: Record<string, string> = {}
