@@ -4,7 +4,7 @@
 // dist/eventsource.standard.legacy.js and .min.js. esbuild, and so tsup, cannot emit ES5; Babel can.
 // Run after tsup (`tsup && rollup -c`): tsup's `clean` empties dist/.
 // Gates: test/bundle.test.ts (es-check ES5 + features, acorn, size budgets).
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { babel } from '@rollup/plugin-babel'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
@@ -192,10 +192,35 @@ function privateNamesToProperties({ types: t }) {
   }
 }
 
-/** One `<script>` bundle: `input` → dist/`name`.js and dist/`name`.min.js. */
-const bundle = (input, name, what) => ({
+/**
+ * dist/`name`.d.ts, the types of a bundle's export subpath (`./legacy`, `./standard/legacy`): a
+ * script defines globals, so its declaration declares them, typed by the module entry `types`
+ * names (the bundle holds the same class).
+ */
+const declarations = (name, types, what) => ({
+  name: 'declarations',
+  writeBundle() {
+    writeFileSync(
+      `dist/${name}.d.ts`,
+      `/**
+ * The ${what}, a \`<script>\` (not a module): loading it defines \`IsomorphicEventSource\`
+ * on the global object, and \`EventSource\` where there is none.
+ */
+import type { EventSource } from './${types}.js'
+declare global {
+  var IsomorphicEventSource: typeof EventSource
+}
+export {}
+`,
+    )
+  },
+})
+
+/** One `<script>` bundle: `input` → dist/`name`.js and dist/`name`.min.js (and its .d.ts). */
+const bundle = (input, name, what, types) => ({
   input,
   plugins: [
+    declarations(name, types, what),
     tsFromJs,
     // `legacy` picks the legacy platform for `#platform` (XMLHttpRequest, event stand-ins, URL
     // without `URL`); eventsource-parser is ESM-only; `browser` picks browser fields where
@@ -262,10 +287,11 @@ const bundle = (input, name, what) => ({
 })
 
 export default [
-  bundle('src/entries/legacy.ts', 'eventsource.legacy', 'legacy ES5 bundle'),
+  bundle('src/entries/legacy.ts', 'eventsource.legacy', 'legacy ES5 bundle', 'index'),
   bundle(
     'src/entries/standard-legacy.ts',
     'eventsource.standard.legacy',
     'W3C-only legacy ES5 bundle',
+    'standard',
   ),
 ]

@@ -57,6 +57,31 @@ export class EventSource<
   declare readonly CLOSED: 2
   /** Always `true`: tells this class from a native or other `EventSource` (say, after `install()`). */
   static readonly isomorphic = true
+  /**
+   * Every init option this class supports, each `true`: what SDKs probe before passing options
+   * (LaunchDarkly's browser SDK streams with `method: 'REPORT'` when `method` is here; the
+   * convention is launchdarkly-eventsource's). `isomorphic-eventsource/standard` names only
+   * `withCredentials`.
+   */
+  static readonly supportedOptions: Readonly<Record<keyof EventSourceOptions, true>> =
+    Object.freeze({
+      withCredentials: true,
+      headers: true,
+      method: true,
+      body: true,
+      fetch: true,
+      credentials: true,
+      lastEventId: true,
+      lastEventIdQueryParam: true,
+      retry: true,
+      shouldRetry: true,
+      readTimeout: true,
+      maxBufferSize: true,
+      dispatcher: true,
+      proxy: true,
+      pauseWhenHidden: true,
+      reconnectWhenOnline: true,
+    })
 
   readonly #url: string
   readonly #withCredentials: boolean
