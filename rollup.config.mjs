@@ -9,6 +9,7 @@ import { createRequire } from 'node:module'
 import { babel } from '@rollup/plugin-babel'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
+import { internalProperties } from './mangle.mjs'
 
 // preset-env's own for-of transform, to give it an option the preset cannot pass (see below).
 const fromPresetEnv = createRequire(createRequire(import.meta.url).resolve('@babel/preset-env'))
@@ -277,8 +278,13 @@ const bundle = (input, name, what, types) => ({
           ecma: 5,
           compress: { passes: 3 },
           // The former private members (see privateNamesToProperties): no other property in the
-          // bundle ends in `_` (`__proto__`, in Babel's helpers, starts with one).
-          mangle: { properties: { regex: /^[A-Za-z]\w*_$/ } },
+          // bundle ends in `_` (`__proto__`, in Babel's helpers, starts with one); and the
+          // connection's protected members (mangle.mjs).
+          mangle: {
+            properties: {
+              regex: new RegExp(`^[A-Za-z]\\w*_$|${internalProperties.source}`),
+            },
+          },
           safari10: true,
         }),
       ],

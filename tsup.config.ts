@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { defineConfig, type Options } from 'tsup'
+import { internalProperties } from './mangle.mjs'
 
 // eventsource-parser is bundled (it is ESM-only and declares Node >= 22.12, yet runs on 20).
 // Its full MIT notice is in LICENSE, which ships with the package; each file names it, briefly,
@@ -16,6 +17,10 @@ const common: Options = {
   banner: { js: banner },
   splitting: false,
   treeshake: true,
+  // The connection's protected members get short names (see mangle.mjs).
+  esbuildOptions(options) {
+    options.mangleProps = internalProperties
+  },
 }
 
 export default defineConfig([

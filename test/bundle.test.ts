@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { transform } from 'esbuild'
 import { describe, expect, test } from 'vitest'
+import { sizes } from './support/sizes.mjs'
 
 const dist = (name: string) => fileURLToPath(new URL(`../dist/${name}`, import.meta.url))
 /** Both tiers' `<script>` bundles, as shipped and unminified. */
@@ -19,29 +20,6 @@ const legacyFiles = ['eventsource.legacy', 'eventsource.standard.legacy'].flatMa
   dist(`${name}.js`),
   dist(`${name}.min.js`),
 ])
-
-/**
- * Size budgets, min+gzip (zlib level 9, licence comments included), in bytes: what each shipped
- * file may weigh (README "Size" gives the figures and the headroom). The modern files are
- * measured minified by esbuild, as a bundler would ship them; the `<script>` bundles as rollup
- * wrote them.
- */
-const sizes = [
-  { name: 'full tier, modern', file: 'index.js', minify: true, budget: 8000 },
-  {
-    name: 'full tier, legacy ES5',
-    file: 'eventsource.legacy.min.js',
-    minify: false,
-    budget: 11000,
-  },
-  { name: 'W3C-only tier, modern', file: 'standard.js', minify: true, budget: 3400 },
-  {
-    name: 'W3C-only tier, legacy ES5',
-    file: 'eventsource.standard.legacy.min.js',
-    minify: false,
-    budget: 5000,
-  },
-]
 
 /**
  * Built-ins newer than ES5 that `es-check --checkFeatures` finds in the legacy bundle, each with

@@ -58,6 +58,8 @@ const SPEC_REQUEST: PreparedRequest = { headers: [], body: null }
  * requests go through the transport it is handed, events go to its listener.
  * @internal
  */
+// The protected members' names are shortened in every build (mangle.mjs lists them): a new one
+// belongs there too.
 export class Connection {
   readyState: ReadyState = CONNECTING
   /** [spec] "last event ID string". */
@@ -75,12 +77,18 @@ export class Connection {
   /** Serialized origin of the current response's final URL (after redirects). */
   #origin = 'null'
 
+  /** The URL the source was constructed with. */
+  protected readonly streamUrl: string
+  protected readonly connectionOptions: ConnectionOptions
+
   constructor(
-    protected readonly url: string,
-    protected readonly options: ConnectionOptions,
+    url: string,
+    options: ConnectionOptions,
     transport: Transport,
     listener: ConnectionListener,
   ) {
+    this.streamUrl = url
+    this.connectionOptions = options
     this.#transport = transport
     this.#listener = listener
     this.lastEventId = options.lastEventId
@@ -88,17 +96,17 @@ export class Connection {
 
   /** [spec] constructor step 15 and "reestablish the connection" step 5: fetch the request. */
   connect(): void {
-    this.send(this.url, SPEC_REQUEST)
+    this.sendRequest(this.streamUrl, SPEC_REQUEST)
   }
 
   /** [spec] close(): abort the fetch, cancel a pending reconnect, readyState CLOSED. No event. */
   close(): void {
     this.readyState = CLOSED
-    this.stop()
+    this.stopAttempt()
   }
 
   /** Sends the request of one attempt and interprets its response. */
-  protected send(url: string, prepared: PreparedRequest): void {
+  protected sendRequest(url: string, prepared: PreparedRequest): void {
     const stream = createEventStream(
       {
         onEvent: (type, data) => this.#dispatchTheEvent(type, data),
@@ -110,21 +118,24 @@ export class Connection {
         },
         onOverflow: (error) => {
           // Retrying would meet the same oversized event: fail instead of growing without bound.
-          this.stop()
-          this.fail({ reason: 'overflow', cause: error })
+          this.stopAttempt()
+          this.failTheConnection({ reason: 'overflow', cause: error })
         },
       },
-      this.options.maxBufferSize,
+      this.connectionOptions.maxBufferSize,
     )
-    this.#handle = this.#transport(buildRequest(url, prepared, this.lastEventId, this.options), {
-      onResponse: (head) => this.#processResponse(head),
-      onChunk: (chunk) => stream.feed(chunk),
-      // [spec] processEventSourceEndOfBody: the body ended without a network error. The parser
-      // still holds an unterminated last block, which is dropped with it.
-      onEnd: () => this.attemptFailed({ reason: 'end' }, true),
-      onError: (error) => this.#processNetworkError(error),
-      onRecycle: () => this.#recycle(),
-    })
+    this.#handle = this.#transport(
+      buildRequest(url, prepared, this.lastEventId, this.connectionOptions),
+      {
+        onResponse: (head) => this.#processResponse(head),
+        onChunk: (chunk) => stream.feed(chunk),
+        // [spec] processEventSourceEndOfBody: the body ended without a network error. The parser
+        // still holds an unterminated last block, which is dropped with it.
+        onEnd: () => this.attemptFailed({ reason: 'end' }, true),
+        onError: (error) => this.#processNetworkError(error),
+        onRecycle: () => this.#recycle(),
+      },
+    )
   }
 
   /** [spec] constructor step 15, processResponse. */
@@ -136,8 +147,8 @@ export class Connection {
       head.status === 200 &&
       mimeEssence(head.headers.get('Content-Type')) === 'text/event-stream'
     ) {
-      this.#origin = originOf(head.url || this.url)
-      this.announce(head)
+      this.#origin = originOf(head.url || this.streamUrl)
+      this.announceTheConnection(head)
       return
     }
     this.attemptFailed(
@@ -157,12 +168,12 @@ export class Connection {
    * mailto:, javascript:), which no retry can fetch.
    */
   #processNetworkError(error: unknown): void {
-    if (/^https?:/i.test(this.url)) {
+    if (/^https?:/i.test(this.streamUrl)) {
       this.attemptFailed({ reason: 'network', cause: error }, true)
       return
     }
-    this.stop()
-    this.fail({ reason: 'scheme', cause: error })
+    this.stopAttempt()
+    this.failTheConnection({ reason: 'scheme', cause: error })
   }
 
   /**
@@ -172,7 +183,7 @@ export class Connection {
    * again, so nothing is lost or repeated.
    */
   #recycle(): void {
-    this.stop()
+    this.stopAttempt()
     if (this.readyState === CLOSED) return
     this.#recycling = true
     this.connect()
@@ -182,7 +193,7 @@ export class Connection {
    * [spec] "announce the connection": readyState OPEN, fire `open`; nothing for the response
    * that replaces a recycled request (see #recycle).
    */
-  protected announce(head: ResponseHead): void {
+  protected announceTheConnection(head: ResponseHead): void {
     if (this.#recycling) {
       this.#recycling = false
       return
@@ -198,11 +209,11 @@ export class Connection {
     this.#listener.message(type, data, this.lastEventId, this.#origin)
   }
 
-  /** A failed attempt: releases it, then lets `decide` answer, unless close() came first. */
+  /** A failed attempt: releases it, then lets `decideAfterFailure` answer, unless close() came first. */
   protected attemptFailed(failure: AttemptFailure, retry: boolean): void {
-    this.stop()
+    this.stopAttempt()
     this.#recycling = false
-    if (this.readyState !== CLOSED) this.decide(failure, retry)
+    if (this.readyState !== CLOSED) this.decideAfterFailure(failure, retry)
   }
 
   /**
@@ -210,13 +221,14 @@ export class Connection {
    * says so (`retry`: the end of the stream, a network error), "fail the connection" otherwise.
    * ExtendedConnection puts the retry policy here.
    */
-  protected decide(failure: AttemptFailure, retry: boolean): void {
-    if (retry) this.reestablish({ ...failure, willRetry: true, delay: this.reconnectionTime })
-    else this.fail(failure)
+  protected decideAfterFailure(failure: AttemptFailure, retry: boolean): void {
+    if (retry)
+      this.reestablishTheConnection({ ...failure, willRetry: true, delay: this.reconnectionTime })
+    else this.failTheConnection(failure)
   }
 
   /** [spec] "reestablish the connection". */
-  protected reestablish(details: ErrorDetails): void {
+  protected reestablishTheConnection(details: ErrorDetails): void {
     // Step 1: readyState CONNECTING and `error`; step 2: wait the reconnection time (step 3:
     // "optionally, wait some more": the backoff), measured from now. The timer is set first so
     // a handler calling close() finds it and clears it.
@@ -231,14 +243,14 @@ export class Connection {
   }
 
   /** [spec] "fail the connection": readyState CLOSED, fire `error`, never reconnect. */
-  protected fail(details: Omit<ErrorDetails, 'willRetry'>): void {
+  protected failTheConnection(details: Omit<ErrorDetails, 'willRetry'>): void {
     if (this.readyState === CLOSED) return
     this.readyState = CLOSED
     this.#listener.error({ ...details, willRetry: false })
   }
 
   /** Releases the request and the reconnect timer, so nothing keeps a Node process alive. */
-  protected stop(): void {
+  protected stopAttempt(): void {
     this.#handle?.abort()
     this.#handle = undefined
     clearTimeout(this.reconnectTimer)

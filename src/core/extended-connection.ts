@@ -30,7 +30,7 @@ import { decideRetry, NATIVE_RETRY_POLICY, parseRetryAfter, retriesStatus } from
  * @internal
  */
 export class ExtendedConnection extends Connection {
-  declare protected readonly options: NormalizedOptions
+  declare protected readonly connectionOptions: NormalizedOptions
   /** Requests made so far (the `attempt` hooks see). */
   #attempts = 0
   /** Consecutive failed attempts, for backoff and `maxAttempts`. */
@@ -61,19 +61,19 @@ export class ExtendedConnection extends Connection {
 
   /** [spec] "connect", with the `headers`/`body` hooks and `lastEventIdQueryParam`. */
   override connect(): void {
-    if (this.options.pauseWhenHidden && pageIsHidden()) {
+    if (this.connectionOptions.pauseWhenHidden && pageIsHidden()) {
       this.#pausedWhileHidden = true
       return
     }
     const generation = ++this.#generation
     this.#attempts++
     this.#openedAt = undefined
-    const url = requestUrl(this.url, this.options, this.lastEventId)
+    const url = requestUrl(this.streamUrl, this.connectionOptions, this.lastEventId)
     const context: ConnectContext = { attempt: this.#attempts, lastEventId: this.lastEventId, url }
     const current = () => generation === this.#generation && this.readyState !== CLOSED
     let prepared: PreparedRequest | Promise<PreparedRequest>
     try {
-      prepared = prepareRequest(this.options, context)
+      prepared = prepareRequest(this.connectionOptions, context)
     } catch (error) {
       // Never fire from inside the constructor (or reconnect()): listeners are not attached yet.
       setTimeout(() => {
@@ -84,14 +84,14 @@ export class ExtendedConnection extends Connection {
     if (isThenable(prepared)) {
       prepared.then(
         (request) => {
-          if (current()) this.send(url, request)
+          if (current()) this.sendRequest(url, request)
         },
         (error: unknown) => {
           if (current()) this.#hookFailed(error)
         },
       )
     } else {
-      this.send(url, prepared)
+      this.sendRequest(url, prepared)
     }
   }
 
@@ -102,7 +102,7 @@ export class ExtendedConnection extends Connection {
 
   /** Drops the current connection (if any) and connects again now, keeping the last event ID. */
   reconnect(): void {
-    this.stop()
+    this.stopAttempt()
     this.#failures = 0
     this.#pausedWhileHidden = false
     this.readyState = CONNECTING
@@ -116,9 +116,9 @@ export class ExtendedConnection extends Connection {
     this.attemptFailed({ reason: 'timeout', message, cause: new Error(message) }, true)
   }
 
-  protected override announce(head: ResponseHead): void {
+  protected override announceTheConnection(head: ResponseHead): void {
     this.#openedAt = Date.now()
-    super.announce(head)
+    super.announceTheConnection(head)
   }
 
   /** A HookError is retried; anything else preparing throws (a one-shot body) fails the connection. */
@@ -128,26 +128,27 @@ export class ExtendedConnection extends Connection {
       this.attemptFailed({ reason: 'hook', message, cause: error.cause }, true)
       return
     }
-    this.stop()
-    this.fail({ reason: 'hook', message, cause: error })
+    this.stopAttempt()
+    this.failTheConnection({ reason: 'hook', message, cause: error })
   }
 
   /**
    * "reestablish the connection" or "fail the connection", as retry.ts decides: the spec's answer
    * (`retry`), or `retry.statuses` for an HTTP error, then the policy and `shouldRetry`.
    */
-  protected override decide(failure: AttemptFailure, retry: boolean): void {
+  protected override decideAfterFailure(failure: AttemptFailure, retry: boolean): void {
     const { status, headers } = failure
     const details = decideRetry(
       {
         ...failure,
-        message: describe(failure, this.options),
+        message: describe(failure, this.connectionOptions),
         retryByDefault:
           retry ||
-          (status !== undefined && retriesStatus(this.options.retry, status, this.options.method)),
+          (status !== undefined &&
+            retriesStatus(this.connectionOptions.retry, status, this.connectionOptions.method)),
         retryAfter: parseRetryAfter(headers?.get('Retry-After') ?? null, Date.now()),
       },
-      this.options,
+      this.connectionOptions,
       {
         lastEventId: this.lastEventId,
         reconnectionTime: this.reconnectionTime,
@@ -157,26 +158,26 @@ export class ExtendedConnection extends Connection {
       Math.random(),
     )
     this.#failures = details.attempt
-    if (details.willRetry) this.reestablish(details)
-    else this.fail(details)
+    if (details.willRetry) this.reestablishTheConnection(details)
+    else this.failTheConnection(details)
   }
 
-  protected override fail(details: Omit<ErrorDetails, 'willRetry'>): void {
+  protected override failTheConnection(details: Omit<ErrorDetails, 'willRetry'>): void {
     this.#unwatchPage()
-    super.fail({ ...details, message: describe(details, this.options) })
+    super.failTheConnection({ ...details, message: describe(details, this.connectionOptions) })
   }
 
-  protected override stop(): void {
+  protected override stopAttempt(): void {
     this.#generation++
-    super.stop()
+    super.stopAttempt()
   }
 
   /** `pauseWhenHidden` and `reconnectWhenOnline`: the page's signals. */
   #watchPage(): void {
-    this.#stopWatchingPage = watchPage(this.options, {
+    this.#stopWatchingPage = watchPage(this.connectionOptions, {
       hidden: () => {
         if (this.readyState === CLOSED) return
-        this.stop()
+        this.stopAttempt()
         this.readyState = CONNECTING
         this.#pausedWhileHidden = true
       },
@@ -187,7 +188,7 @@ export class ExtendedConnection extends Connection {
       },
       online: () => {
         if (this.reconnectTimer === undefined || this.readyState !== CONNECTING) return
-        this.stop()
+        this.stopAttempt()
         this.connect()
       },
     })
