@@ -63,7 +63,10 @@ export class EventSource extends SourceEventTarget {
    * The init options this class supports (for SDKs that probe before passing options): only the
    * W3C one, `withCredentials`. The full class names all of its own.
    */
-  static readonly supportedOptions: Readonly<{ withCredentials: true }> = Object.freeze({
+  static readonly supportedOptions: Readonly<{
+    /** The one init member of the W3C interface. */
+    withCredentials: true
+  }> = Object.freeze({
     withCredentials: true,
   })
 

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { build, transform } from 'esbuild'
+import { internalProperties } from '../../mangle.mjs'
 import { sizes } from './sizes.mjs'
 
 const gzip = (code) => gzipSync(code, { level: 9 }).length
@@ -25,6 +26,8 @@ async function shares(entry) {
     platform: 'neutral',
     sourcemap: 'external',
     outfile: 'size-report.js',
+    // As tsup builds the shipped files (mangle.mjs).
+    mangleProps: internalProperties,
     write: false,
   })
   const output = (suffix) => modules.outputFiles.find((file) => file.path.endsWith(suffix)).text
