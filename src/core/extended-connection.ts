@@ -49,10 +49,11 @@ export class ExtendedConnection extends Connection {
     listener: ConnectionListener,
   ) {
     const timeout = options.readTimeout
+    // The watchdog calls back long after super() has returned, when `this` exists.
     super(
       url,
       options,
-      withReadTimeout(transport, timeout, () => this?.timedOut(timeout)),
+      withReadTimeout(transport, timeout, () => this.timedOut(timeout)),
       listener,
     )
     this.reconnectionTime = (options.retry || NATIVE_RETRY_POLICY).initialDelay
