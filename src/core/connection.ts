@@ -56,10 +56,11 @@ const SPEC_REQUEST: PreparedRequest = { headers: [], body: null }
  * override its protected steps in `ExtendedConnection` (extended-connection.ts), so the W3C-only
  * tier, which uses this class as it is, carries none of their code. It knows no platform:
  * requests go through the transport it is handed, events go to its listener.
+ *
+ * The protected members' names are shortened in every build (mangle.mjs lists them): a new one
+ * belongs there too.
  * @internal
  */
-// The protected members' names are shortened in every build (mangle.mjs lists them): a new one
-// belongs there too.
 export class Connection {
   readyState: ReadyState = CONNECTING
   /** [spec] "last event ID string". */
