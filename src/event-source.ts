@@ -22,7 +22,11 @@ import type {
   EventSourceOptions,
   Listener,
   ListenerOptions,
+  PlatformMessageEvent,
 } from './types.js'
+
+/** `Symbol.for('eventsource.supports-fetch-override')`, as a type: see the class's static. */
+declare const SUPPORTS_FETCH_OVERRIDE: unique symbol
 
 // What the overloads below accept, as one implementation signature.
 type AnyListener =
@@ -82,6 +86,11 @@ export class EventSource<
       pauseWhenHidden: true,
       reconnectWhenOnline: true,
     })
+  /**
+   * Always `true`, under `Symbol.for('eventsource.supports-fetch-override')` (non-enumerable), as
+   * the `eventsource` package marks its class: SDKs check it before passing a `fetch` option.
+   */
+  declare static readonly [SUPPORTS_FETCH_OVERRIDE]: true
 
   readonly #url: string
   readonly #withCredentials: boolean
@@ -161,8 +170,8 @@ export class EventSource<
   get onopen(): EventHandler<Event> {
     return this.#handlers.get('open') as EventHandler<Event>
   }
-  /** Sets the handler; see the getter. */
-  set onopen(value: EventHandler<Event>) {
+  /** Sets the handler; see the getter. It may be typed for the event's own class. */
+  set onopen(value: EventHandler<EventSourceOpenEvent>) {
     this.#setHandler('open', value)
   }
 
@@ -170,8 +179,8 @@ export class EventSource<
   get onmessage(): EventHandler<EventSourceMessageEvent> {
     return this.#handlers.get('message') as EventHandler<EventSourceMessageEvent>
   }
-  /** Sets the handler; see the getter. */
-  set onmessage(value: EventHandler<EventSourceMessageEvent>) {
+  /** Sets the handler; see the getter. It may be typed for the platform's `MessageEvent`. */
+  set onmessage(value: EventHandler<PlatformMessageEvent>) {
     this.#setHandler('message', value)
   }
 
@@ -183,8 +192,8 @@ export class EventSource<
   get onerror(): EventHandler<Event> {
     return this.#handlers.get('error') as EventHandler<Event>
   }
-  /** Sets the handler; see the getter. */
-  set onerror(value: EventHandler<Event>) {
+  /** Sets the handler; see the getter. It may be typed for the event's own class. */
+  set onerror(value: EventHandler<EventSourceErrorEvent>) {
     this.#setHandler('error', value)
   }
 
@@ -268,6 +277,13 @@ export class EventSource<
     listener: Listener | null,
     options?: boolean | ListenerOptions,
   ): void
+  /** Listens with a listener typed for the platform's `MessageEvent` (what message events are). */
+  override addEventListener(
+    type: string,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource<Events>, event: PlatformMessageEvent) => any,
+    options?: boolean | ListenerOptions,
+  ): void
   override addEventListener(
     type: string,
     listener: AnyListener,
@@ -302,6 +318,13 @@ export class EventSource<
   override removeEventListener(
     type: string,
     listener: Listener | null,
+    options?: boolean | ListenerOptions,
+  ): void
+  /** Removes a listener typed for the platform's `MessageEvent`. */
+  override removeEventListener(
+    type: string,
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's listener signature
+    listener: (this: EventSource<Events>, event: PlatformMessageEvent) => any,
     options?: boolean | ListenerOptions,
   ): void
   override removeEventListener(
@@ -339,13 +362,19 @@ function subscribe<T>(list: T[], callback: T): () => void {
 }
 
 defineInterfaceShape(EventSource)
-// Symbols exist everywhere but in IE 11, where this is simply absent.
-if (typeof Symbol === 'function' && Symbol.asyncIterator !== undefined) {
-  Object.defineProperty(EventSource.prototype, Symbol.asyncIterator, {
-    value(this: EventSource) {
-      return this.events()
-    },
-    writable: true,
-    configurable: true,
+// Symbols exist everywhere but in IE 11, where these are simply absent.
+if (typeof Symbol === 'function') {
+  // Non-enumerable, read-only, as the eventsource package defines it.
+  Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-override'), {
+    value: true,
   })
+  if (Symbol.asyncIterator !== undefined) {
+    Object.defineProperty(EventSource.prototype, Symbol.asyncIterator, {
+      value(this: EventSource) {
+        return this.events()
+      },
+      writable: true,
+      configurable: true,
+    })
+  }
 }

@@ -23,6 +23,7 @@ import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import { afterAll, beforeAll, describe, type ExpectStatic, expect, test } from 'vitest'
 import { FixtureServer } from './fixture-server.js'
+import { nodeTypes, typecheck } from './packaging/fixture-project.js'
 import { lastJsonLine, run } from './packaging/run.js'
 
 const repo = fileURLToPath(new URL('../', import.meta.url))
@@ -293,35 +294,6 @@ describe('a consumer project that installed the tarball', () => {
     }
   })
 
-  /** Type-checks the consumer's files with a tsconfig written for the case; tsc's diagnostics. */
-  async function typecheck(name: string, options: Record<string, unknown>, files: string[]) {
-    const config = join(project, `tsconfig.${name}.json`)
-    const compilerOptions = {
-      target: 'ES2022',
-      strict: true,
-      exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true,
-      // Our declarations are checked (TypeScript's own lib files need not be).
-      skipLibCheck: false,
-      skipDefaultLibCheck: true,
-      noEmit: true,
-      ...options,
-    }
-    writeFileSync(config, JSON.stringify({ compilerOptions, files }, null, 2))
-    const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc')
-    const result = await run(process.execPath, [tsc, '-p', config, '--pretty', 'false'], {
-      cwd: project,
-      timeout: 60_000,
-    })
-    const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'))
-    if (result.timedOut || (result.code !== 0 && errors.length === 0))
-      throw new Error(`tsc ${name} did not finish (exit ${result.code}):\n${result.stdout}`)
-    console.log(`tsc ${name}: ${errors.length === 0 ? 'no errors' : `\n${errors.join('\n')}`}`)
-    return errors
-  }
-
-  /** Node's types only: the repository's @types/node, so the consumer installs no second copy. */
-  const nodeTypes = { types: ['node'], typeRoots: [join(repo, 'node_modules', '@types')] }
   // Each tsc runs in its own process, side by side.
   describe.concurrent('in TypeScript', { timeout: 60_000 }, () => {
     test('a node16 consumer type-checks, from ESM and from CommonJS, with Node types', async ({
@@ -330,6 +302,7 @@ describe('a consumer project that installed the tarball', () => {
       // No DOM lib: the declarations must compile with Node's types alone.
       const lib = ['ES2022']
       const errors = await typecheck(
+        project,
         'node16',
         { module: 'node16', moduleResolution: 'node16', lib, ...nodeTypes },
         ['consumer.mts', 'consumer.cts'],
@@ -341,6 +314,7 @@ describe('a consumer project that installed the tarball', () => {
       expect,
     }) => {
       const errors = await typecheck(
+        project,
         'bundler',
         {
           module: 'esnext',

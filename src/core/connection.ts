@@ -133,7 +133,7 @@ export class Connection {
         // [spec] processEventSourceEndOfBody: the body ended without a network error. The parser
         // still holds an unterminated last block, which is dropped with it.
         onEnd: () => this.attemptFailed({ reason: 'end' }, true),
-        onError: (error) => this.#processNetworkError(error),
+        onError: (error, fatal) => this.#processNetworkError(error, fatal),
         onRecycle: () => this.#recycle(),
       },
     )
@@ -166,15 +166,20 @@ export class Connection {
    * [spec] constructor step 15.2: "if res is a network error, then reestablish the connection,
    * unless the user agent knows that to be futile, in which case the user agent may fail the
    * connection". Futile, as browsers judge it: a scheme other than HTTP(S) (ftp:, about:,
-   * mailto:, javascript:), which no retry can fetch.
+   * mailto:, javascript:), which no retry can fetch. Futile too: a `fetch` that breaks its
+   * contract (`fatal`), a programming error that must not look like a flaky network.
    */
-  #processNetworkError(error: unknown): void {
-    if (/^https?:/i.test(this.streamUrl)) {
+  #processNetworkError(error: unknown, fatal?: boolean): void {
+    if (!fatal && /^https?:/i.test(this.streamUrl)) {
       this.attemptFailed({ reason: 'network', cause: error }, true)
       return
     }
     this.stopAttempt()
-    this.failTheConnection({ reason: 'scheme', cause: error })
+    this.failTheConnection(
+      fatal
+        ? { reason: 'hook', message: (error as Error).message, cause: error }
+        : { reason: 'scheme', cause: error },
+    )
   }
 
   /**

@@ -56,16 +56,19 @@ export function buildRequest(
   options: Pick<NormalizedOptions, 'method' | 'credentials'>,
 ): TransportRequest {
   // A name given twice is combined, as fetch's Headers does (names are lower-cased).
+  // `Accept` and `Last-Event-ID` are spelled as `fetch` wrappers written for the eventsource
+  // package expect to find them in `init.headers`.
   const headers: Record<string, string> = {}
-  for (const [name, value] of prepared.headers) {
+  for (const [lower, value] of prepared.headers) {
+    const name = lower === 'accept' ? 'Accept' : lower
     const previous = headers[name]
     headers[name] = previous === undefined ? value : `${previous}, ${value}`
   }
   // [spec] step 10: Accept, unless the user set their own.
-  headers['accept'] ??= 'text/event-stream'
+  headers['Accept'] ??= 'text/event-stream'
   // [spec] "If ev's last event ID string is not the empty string, set (`Last-Event-ID`, last
   // event ID string, encoded as UTF-8) in request's header list."
-  if (lastEventId !== '') headers['last-event-id'] = utf8HeaderValue(lastEventId)
+  if (lastEventId !== '') headers['Last-Event-ID'] = utf8HeaderValue(lastEventId)
   return {
     url,
     method: options.method,

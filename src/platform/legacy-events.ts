@@ -3,6 +3,8 @@
  * (`shims.ts`) where it cannot (IE 11, Safari before 14).
  * @internal
  */
+
+import type { Platform } from './platform.js'
 import { EventShim, EventTargetShim, MessageEventShim } from './shims.js'
 import { support } from './support.js'
 
@@ -17,12 +19,7 @@ export const SourceEvent: typeof Event = support.event
   : (EventShim as unknown as typeof Event)
 
 /** @internal */
-export function newMessageEvent(
-  type: string,
-  data: string,
-  origin: string,
-  lastEventId: string,
-): MessageEvent<string> {
+export const newMessageEvent: Platform['newMessageEvent'] = (type, data, origin, lastEventId) => {
   const init = { data, origin, lastEventId }
   return support.messageEvent
     ? new MessageEvent(type, init)

@@ -22,7 +22,7 @@
  * @internal
  */
 
-import type { ListenerList as ListenerListLike } from './platform.js'
+import type { ListenerList as ListenerListLike, Platform } from './platform.js'
 
 type Callback = EventListenerOrEventListenerObject
 
@@ -448,11 +448,5 @@ const SourceEventBase: typeof Event = SourceEvent as unknown as typeof Event
 export { SourceEventBase as SourceEvent }
 
 /** @internal */
-export function newMessageEvent(
-  type: string,
-  data: string,
-  origin: string,
-  lastEventId: string,
-): MessageEvent<string> {
-  return new SourceMessageEvent(type, data, origin, lastEventId) as unknown as MessageEvent<string>
-}
+export const newMessageEvent: Platform['newMessageEvent'] = (type, data, origin, lastEventId) =>
+  new SourceMessageEvent(type, data, origin, lastEventId) as unknown as MessageEvent<string>

@@ -5,7 +5,7 @@ import { nodeHttpTransport } from '../transports/node-http.js'
 import { canSendRaw } from '../transports/node-response.js'
 import type { Transport } from '../transports/transport.js'
 import { createUndiciTransport } from '../transports/undici.js'
-import type { FetchLike } from '../types.js'
+import type { EventSourceFetchInit, FetchLike } from '../types.js'
 
 /**
  * The Node transport. node:http by default; undici's `request` with a `dispatcher` (custom TLS,
@@ -30,12 +30,15 @@ export function transportFor(options: NormalizedOptions): Transport {
       : Promise.resolve(options.dispatcher as Dispatcher)
   if (rawBody) return createUndiciTransport(dispatcher)
   const baseFetch = options.fetch
+  // Called as given, not from an async wrapper: a `fetch` option that throws is a programming
+  // error the transport must tell from a rejection (a network error).
+  if (baseFetch !== undefined && direct) return createFetchTransport(baseFetch)
   const fetchWithDispatcher: FetchLike = async (input, init) => {
     const fetch = baseFetch ?? ((await import('undici')).fetch as unknown as FetchLike)
     const agent = direct ? undefined : await dispatcher()
     return fetch(
       input,
-      agent === undefined ? init : ({ ...init, dispatcher: agent } as RequestInit),
+      agent === undefined ? init : ({ ...init, dispatcher: agent } as EventSourceFetchInit),
     )
   }
   return createFetchTransport(fetchWithDispatcher)

@@ -39,7 +39,11 @@ export interface TransportHandlers {
   /** Raw bytes (fetch) or already decoded text (XMLHttpRequest). */
   onChunk(chunk: Uint8Array | string): void
   onEnd(): void
-  onError(error: unknown): void
+  /**
+   * The request failed. `fatal`: retrying cannot help (a `fetch` option that breaks its
+   * contract), so the connection fails instead of reconnecting.
+   */
+  onError(error: unknown, fatal?: boolean): void
   /**
    * The one exception to the contract above, and only XMLHttpRequest's: its memory grows with
    * the stream (`responseText`), so past a bound it asks the connection to replace this request

@@ -3,22 +3,23 @@
 // (size-report.mjs); README "Size" gives the figures. The modern files are measured minified by
 // esbuild, as a bundler would ship them; the `<script>` bundles as rollup wrote them.
 //
-// Each is the size measured when it was set (8,790 / 12,264 / 4,728 / 8,024 B) plus about
-// 120-160 B of headroom, so growth past a small change fails. The issue's targets (8,000 /
+// Each is the size measured when it was set (9,022 / 12,465 / 4,959 / 8,247 B, after the
+// drop-in work's fetch contract checks) plus 130-150 B of headroom, so growth past a small
+// change fails. The issue's targets (8,000 /
 // 11,000 / 3,400 / 5,000 B) are not met: README "Size" says what stands between.
 export const sizes = [
-  { name: 'full tier, modern', file: 'index.js', minify: true, budget: 8950 },
+  { name: 'full tier, modern', file: 'index.js', minify: true, budget: 9150 },
   {
     name: 'full tier, legacy ES5',
     file: 'eventsource.legacy.min.js',
     minify: false,
-    budget: 12400,
+    budget: 12600,
   },
-  { name: 'W3C-only tier, modern', file: 'standard.js', minify: true, budget: 4850 },
+  { name: 'W3C-only tier, modern', file: 'standard.js', minify: true, budget: 5100 },
   {
     name: 'W3C-only tier, legacy ES5',
     file: 'eventsource.standard.legacy.min.js',
     minify: false,
-    budget: 8150,
+    budget: 8400,
   },
 ]
