@@ -88,7 +88,7 @@ describe('memory bounds', () => {
       },
     )
     expect(source.readyState).toBe(EventSource.CLOSED)
-    expect(error.message).toBe('A line or event exceeded maxBufferSize (4096 characters)')
+    expect(error.message).toBe('A line or event exceeded maxBufferSize (4096 bytes)')
     expect(error.willRetry).toBe(false)
     for (let i = 0; i < 50 && route.requests[0]?.connection.closed === false; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20))

@@ -6,9 +6,9 @@
  */
 import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, describe, test } from 'vitest'
-import type { Transport } from '../src/transports/transport.js'
 import { createFetchTransport } from '../src/transports/fetch.js'
 import { nodeHttpTransport } from '../src/transports/node-http.js'
+import type { Transport } from '../src/transports/transport.js'
 import { createUndiciTransport } from '../src/transports/undici.js'
 import { contractCases, type TransportName } from './transport-contract/cases.js'
 import { checkCase } from './transport-contract/check.js'

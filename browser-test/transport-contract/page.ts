@@ -2,8 +2,9 @@
  * The browser side of the transport contract suite: the page runs one case of
  * test/transport-contract/cases.ts against the fetch or the XMLHttpRequest transport.
  */
-import type { Transport } from '../../src/transports/transport.js'
+
 import { createFetchTransport } from '../../src/transports/fetch.js'
+import type { Transport } from '../../src/transports/transport.js'
 import { xhrTransport } from '../../src/transports/xhr.js'
 import { contractCases } from '../../test/transport-contract/cases.js'
 import { runContractCase } from '../../test/transport-contract/harness.js'

@@ -165,7 +165,7 @@ export class Connection {
           this.#stop()
           this.#failTheConnection({
             reason: 'overflow',
-            message: `A line or event exceeded maxBufferSize (${this.#options.maxBufferSize} characters)`,
+            message: `A line or event exceeded maxBufferSize (${this.#options.maxBufferSize} bytes)`,
             cause: error,
           })
         },
@@ -200,7 +200,11 @@ export class Connection {
       onEnd: () =>
         this.#attemptFailed({ reason: 'end', message: 'The stream ended', retryByDefault: true }),
       onError: (error) => this.#processNetworkError(error),
-      onRecycle: () => this.#recycle(),
+      // Not while the unfinished event is most of the buffer: the fresh request would receive
+      // it again and reach the bound inside it again, forever.
+      onRecycle: (buffered) => {
+        if (stream.held * 2 <= buffered) this.#recycle()
+      },
     })
   }
 
@@ -259,7 +263,7 @@ export class Connection {
 
   /**
    * The transport's buffer is full (XMLHttpRequest, the one transport that asks): request again
-   * now, resuming from the last event ID, with readyState left OPEN and no `open` event. A
+   * now, resuming from the last event ID, with readyState left OPEN and no `open` event. A short
    * partial event is dropped with the old request; a server that honours Last-Event-ID sends it
    * again, so nothing is lost or repeated.
    */
