@@ -14,6 +14,7 @@ export type {
   EventSourceLike,
   EventSourceMessageEvent,
   EventSourceOptions,
+  EventsOptions,
   FetchLike,
   HeadersSource,
   HeadersValue,

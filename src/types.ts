@@ -263,3 +263,20 @@ export interface InstallOptions {
   /** Replace a native (or other) `EventSource` too. @defaultValue false */
   force?: boolean
 }
+
+/** Options of `source.events()`. @public */
+export interface EventsOptions {
+  /**
+   * How many events may wait for a loop that takes them more slowly than they arrive: the
+   * stream cannot be slowed down, so past this the loop must lose events or end.
+   * @defaultValue 10,000
+   */
+  maxQueue?: number
+  /**
+   * Past `maxQueue`: `'error'` closes the source and, once the loop has taken the events that
+   * were waiting, throws an `EventSourceError` (its event's `reason` is `'overflow'`);
+   * `'drop-oldest'` drops the oldest waiting event to make room, and the loop goes on.
+   * @defaultValue 'error'
+   */
+  overflow?: 'error' | 'drop-oldest'
+}

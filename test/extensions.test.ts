@@ -601,6 +601,83 @@ describe('async iteration', () => {
     expect(source.readyState).toBe(EventSource.CLOSED)
   })
 
+  /** A stream of `count` events numbered from 1, in one write, that stays open. */
+  const flood = (count: number) => {
+    let body = ''
+    for (let i = 1; i <= count; i++) body += `data: ${i}\n\n`
+    return server.route(() => ({ body: [body], finish: 'hang' }))
+  }
+  /** Resolves once `done()` holds, polling (bounded: 10 s). */
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 20))
+  }
+  /** Takes every event a loop yields; what it threw, if anything, comes last. */
+  const drain = async (events: AsyncIterable<{ data: string }>) => {
+    const taken: string[] = []
+    try {
+      for await (const event of events) taken.push(event.data)
+    } catch (error) {
+      return { taken, error }
+    }
+    return { taken, error: undefined }
+  }
+
+  test('a loop that falls more than maxQueue events behind gets those, then an overflow error', async () => {
+    const source = new EventSource(flood(5000).url)
+    let dispatched = 0
+    source.addEventListener('message', () => dispatched++)
+    const events = source.events(['message'], { maxQueue: 1000 })
+    // The loop takes nothing until the source has stopped: it closed itself at the 1,001st.
+    await until(() => source.readyState === EventSource.CLOSED)
+    expect(dispatched).toBe(1001)
+    const { taken, error } = await drain(events)
+    expect(taken).toEqual(Array.from({ length: 1000 }, (_, i) => String(i + 1)))
+    expect(isEventSourceError(error)).toBe(true)
+    expect(error).toMatchObject({
+      message: 'The loop fell more than 1000 events behind (events() maxQueue)',
+      event: { reason: 'overflow', willRetry: false },
+    })
+  })
+
+  test("overflow: 'drop-oldest' keeps the newest maxQueue events and goes on", async () => {
+    const source = new EventSource(flood(5000).url)
+    let dispatched = 0
+    source.addEventListener('message', () => dispatched++)
+    const events = source.events(['message'], { maxQueue: 1000, overflow: 'drop-oldest' })
+    await until(() => dispatched === 5000)
+    expect(source.readyState).toBe(EventSource.OPEN)
+    source.close()
+    const { taken, error } = await drain(events)
+    expect([taken.length, taken[0], taken[999], error]).toEqual([1000, '4001', '5000', undefined])
+  })
+
+  test('for await holds at most 10,000 events by default', async () => {
+    const source = new EventSource(flood(12_000).url)
+    const loop = source[Symbol.asyncIterator]()
+    await until(() => source.readyState === EventSource.CLOSED)
+    const { taken, error } = await drain({ [Symbol.asyncIterator]: () => loop })
+    expect([taken.length, taken[9999], (error as Error | undefined)?.message]).toEqual([
+      10_000,
+      '10000',
+      'The loop fell more than 10000 events behind (events() maxQueue)',
+    ])
+  })
+
+  test('events() refuses a bad maxQueue or overflow with a TypeError naming it', () => {
+    const source = new EventSource('http://127.0.0.1:9/', { retry: false })
+    expect(() => source.events(['message'], { maxQueue: 0 })).toThrow(
+      new TypeError(
+        'EventSource option "events().maxQueue" must be a number from 1 to Infinity; got 0',
+      ),
+    )
+    expect(() => source.events('*', { overflow: 'drop' as never })).toThrow(
+      new TypeError(
+        'EventSource option "events().overflow" must be "error" or "drop-oldest"; got "drop"',
+      ),
+    )
+    source.close()
+  })
+
   test('isEventSourceError recognises one from another realm', async () => {
     const { runInNewContext } = await import('node:vm')
     const foreign = runInNewContext(
