@@ -301,10 +301,22 @@ describe('retry policy', () => {
     )
     const seen = await run(
       route.url,
-      { retry: { initialDelay: 5000, factor: 2, maxAttempts: 3 } },
+      { retry: { initialDelay: 10, factor: 2, maxAttempts: 3 } },
       (s) => s.source.readyState === EventSource.CLOSED,
     )
     expect(seen.errors.map((e) => e.delay)).toEqual([15, 30, undefined])
+  })
+
+  test('with backoff, a server retry below initialDelay is raised to it: retry: 0 cannot storm', async () => {
+    const route = server.route((_r, attempt) =>
+      attempt === 0 ? sse('retry: 0\ndata: a\n\n') : { drop: true },
+    )
+    const seen = await run(
+      route.url,
+      { retry: { initialDelay: 10, factor: 2, maxAttempts: 3 } },
+      (s) => s.source.readyState === EventSource.CLOSED,
+    )
+    expect(seen.errors.map((e) => e.delay)).toEqual([10, 20, undefined])
   })
 
   test('a connection open at least resetAfter resets the failure count; a shorter one does not', async () => {
@@ -313,7 +325,7 @@ describe('retry policy', () => {
     )
     const quick = await run(
       flapping.url,
-      { retry: { factor: 2, resetAfter: 10_000 } },
+      { retry: { initialDelay: 10, factor: 2, resetAfter: 10_000 } },
       (s) => s.errors.length >= 3,
     )
     expect(quick.errors.map((e) => e.delay)).toEqual([10, 20, 40])
@@ -323,7 +335,7 @@ describe('retry policy', () => {
     )
     const long = await run(
       healthy.url,
-      { retry: { factor: 2, resetAfter: 50 } },
+      { retry: { initialDelay: 10, factor: 2, resetAfter: 50 } },
       (s) => s.errors.length >= 3,
     )
     expect(long.errors.map((e) => e.delay)).toEqual([10, 10, 10])

@@ -4,8 +4,16 @@
  * sampled while megabytes pass), against the built package.
  */
 import { fileURLToPath } from 'node:url'
+import { EventSource } from 'isomorphic-eventsource'
 import { describe, expect, test } from 'vitest'
-import { measureShape, memoryShapes, type ShapeResult } from './reliability/hostile.mjs'
+import {
+  BACKOFF,
+  countStorm,
+  measureShape,
+  memoryShapes,
+  type ShapeResult,
+  stormShapes,
+} from './reliability/hostile.mjs'
 
 const DIST = fileURLToPath(new URL('../dist/node.js', import.meta.url))
 const MiB = 1024 * 1024
@@ -63,5 +71,57 @@ describe('memory is bounded in bytes by maxBufferSize', () => {
       'overflow',
     ])
     expect(result.growth).toBeLessThan(3 * 2 * 16 * MiB)
+  })
+})
+
+describe('no reconnect storm when backoff is asked for', () => {
+  // The issue's options, with a shorter initialDelay so a test sees several attempts: the delays
+  // are 100–200, 200–400, 400–800 ms (growth from initialDelay, jitter 1), so 1.4 s holds at most
+  // 4 requests. Before, the backoff multiplied the server's 0: 670–750 requests/s.
+  const options = { proxy: false as const, retry: { ...BACKOFF, initialDelay: 100 } }
+  const WINDOW = 1400
+
+  test('every storm shape is backed off: at most 4 requests in 1.4 s, delays from initialDelay', async () => {
+    const shapes = Object.keys(stormShapes).filter((shape) => !shape.includes('99999999999'))
+    expect(shapes).toEqual([
+      'retry: 0, then the end',
+      '503, Retry-After: 0',
+      '503, Retry-After in the past',
+      'accept and drop',
+    ])
+    const results = await Promise.all(
+      shapes.map((shape) => countStorm(EventSource, shape, options, WINDOW)),
+    )
+    for (const [index, { requests, delays }] of results.entries()) {
+      const shape = shapes[index]
+      expect(requests, shape).toBeGreaterThanOrEqual(2)
+      expect(requests, shape).toBeLessThanOrEqual(4)
+      // Each delay between initialDelay × 2^n and twice that (jitter 1).
+      for (const [n, delay] of delays.entries()) {
+        expect(delay, `${shape}, delay ${n}`).toBeGreaterThanOrEqual(100 * 2 ** n)
+        expect(delay, `${shape}, delay ${n}`).toBeLessThan(200 * 2 ** n)
+      }
+    }
+  })
+
+  test('a Retry-After far past maxDelay waits maxDelay', async () => {
+    const { requests, delays } = await countStorm(
+      EventSource,
+      '503, Retry-After: 99999999999',
+      options,
+      300,
+    )
+    expect([requests, delays]).toEqual([1, [30_000]])
+  })
+
+  test('with no retry options the spec holds: retry: 0 reconnects at once, as native does', async () => {
+    const { requests, delays } = await countStorm(
+      EventSource,
+      'retry: 0, then the end',
+      { proxy: false },
+      300,
+    )
+    expect(requests).toBeGreaterThan(20)
+    expect(delays.slice(0, 3)).toEqual([0, 0, 0])
   })
 })

@@ -107,7 +107,7 @@ export async function measureShape(shape, options) {
 /**
  * Servers that invite a reconnect storm, each as a request handler. `retry: 0` then the end of
  * the stream; 503 with `Retry-After: 0`, or an HTTP date in the past; 200 then an immediate end
- * (accept and drop).
+ * (accept and drop); and a `Retry-After` of three thousand years.
  */
 export const stormShapes = {
   'retry: 0, then the end': (_request, response) => {
@@ -121,6 +121,9 @@ export const stormShapes = {
   },
   'accept and drop': (_request, response) => {
     response.writeHead(200, { 'Content-Type': 'text/event-stream' }).end()
+  },
+  '503, Retry-After: 99999999999': (_request, response) => {
+    response.writeHead(503, { 'Retry-After': '99999999999' }).end()
   },
 }
 
