@@ -1,6 +1,6 @@
 import { EventSource } from 'isomorphic-eventsource'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { FixtureServer } from './fixture-server.js'
+import { FixtureServer, type Reply } from './fixture-server.js'
 
 let main: FixtureServer
 let other: FixtureServer
@@ -12,6 +12,10 @@ afterAll(async () => {
   await main.close()
   await other.close()
 })
+
+/** A route on `fixture` whose n-th request gets `reply(n)`. */
+const server = (fixture: FixtureServer, reply: (attempt: number) => Reply) =>
+  fixture.route((_request, attempt) => reply(attempt))
 
 function firstMessage(source: EventSource): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -72,6 +76,53 @@ describe('header injection', () => {
       }
     })
     expect(route.requests[1]?.lastEventId).toBe('clean')
+  })
+})
+
+describe('server ids a request cannot carry', () => {
+  test('an id with a control character, or longer than 1,024 characters, is not adopted', async () => {
+    // Adopted, each would make every later reconnect fail before it is sent, forever (node:http
+    // refuses the control characters; servers refuse a 64 KiB header).
+    const bad = ['a\x01b', '\x1b[2J', 'del\x7f', 'x'.repeat(64 * 1024)]
+    const route = server(main, (attempt) =>
+      attempt < bad.length
+        ? { body: [`retry: 10\nid: clean${attempt}\n\nid: ${bad[attempt]}\ndata: ${attempt}\n\n`] }
+        : { body: ['id: last\ndata: done\n\n'], finish: 'hang' },
+    )
+    const source = new EventSource(route.url)
+    const seen: string[] = []
+    await new Promise<void>((resolve) => {
+      source.onmessage = (event) => {
+        seen.push(`${event.data}:${event.lastEventId.slice(0, 10)}`)
+        if (event.data === 'done') resolve()
+      }
+    })
+    source.close()
+    expect(seen).toEqual(['0:clean0', '1:clean1', '2:clean2', '3:clean3', 'done:last'])
+    expect(route.requests.map((request) => request.lastEventId)).toEqual([
+      undefined,
+      'clean0',
+      'clean1',
+      'clean2',
+      'clean3',
+    ])
+  })
+
+  test('an id of exactly 1,024 characters, with a tab and non-ASCII text, is adopted', async () => {
+    const id = `é\t${'x'.repeat(1022)}`
+    const route = server(main, (attempt) =>
+      attempt === 0
+        ? { body: [`retry: 10\nid: ${id}\ndata: a\n\n`] }
+        : { body: ['data: b\n\n'], finish: 'hang' },
+    )
+    const source = new EventSource(route.url)
+    await new Promise<void>((resolve) => {
+      source.onmessage = (event) => {
+        if (event.data === 'b') resolve()
+      }
+    })
+    source.close()
+    expect(route.requests[1]?.lastEventId).toBe(id)
   })
 })
 

@@ -9,6 +9,7 @@ import { pageIsHidden, watchPage } from './page-lifecycle.js'
 import { type ReadWatchdog, watchReads } from './read-timeout.js'
 import {
   buildRequest,
+  canSendId,
   HookError,
   isThenable,
   type PreparedRequest,
@@ -155,7 +156,7 @@ export class Connection {
       {
         onEvent: (type, data) => this.#dispatchTheEvent(type, data),
         onId: (id) => {
-          if (this.readyState !== CLOSED) this.lastEventId = id
+          if (this.readyState !== CLOSED && canSendId(id)) this.lastEventId = id
         },
         onRetry: (milliseconds) => {
           if (this.readyState !== CLOSED) this.reconnectionTime = milliseconds
