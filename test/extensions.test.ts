@@ -515,6 +515,28 @@ describe('read timeout', () => {
     expect(warnings).toEqual([])
   })
 
+  test('it runs from the start of each attempt: a headers function that never settles ends in an error and a retry', async () => {
+    const route = server.route(() => sse('data: ok\n\n'))
+    let calls = 0
+    const seen = await run(
+      route.url,
+      {
+        readTimeout: 200,
+        retry: { initialDelay: 10 },
+        // The first call hangs forever (a token service that never answers).
+        headers: () => (++calls === 1 ? new Promise<never>(() => undefined) : {}),
+      },
+      (s) => messages(s) >= 1,
+    )
+    expect(seen.events).toEqual(['error:0', 'open:1', 'message:ok|'])
+    expect(seen.errors[0]).toMatchObject({
+      reason: 'timeout',
+      willRetry: true,
+      message: 'The "headers" or "body" function did not settle within 200 ms',
+    })
+    expect([calls, route.requests.length]).toEqual([2, 1])
+  })
+
   test('comments count as data: a heartbeat keeps the connection', async () => {
     const beats = Array.from({ length: 8 }, () => [': beat\n', 100] as const).flat()
     const route = server.route(() => ({

@@ -106,6 +106,9 @@ export class Connection {
     const generation = ++this.#generation
     this.#attempts++
     this.#openedAt = undefined
+    // readTimeout runs from the start of the attempt: a `headers` or `body` function that never
+    // settles ends in an `error` event and a retry too, not a source CONNECTING forever.
+    this.#readWatchdog = this.#watchReads()
     const url = requestUrl(this.#url, this.#options, this.lastEventId)
     const context: ConnectContext = { attempt: this.#attempts, lastEventId: this.lastEventId, url }
     const current = () => generation === this.#generation && this.readyState !== CLOSED
@@ -173,20 +176,7 @@ export class Connection {
       },
       this.#options.maxBufferSize,
     )
-    const timeout = this.#options.readTimeout
-    const watchdog =
-      timeout === Infinity
-        ? undefined
-        : watchReads(timeout, () => {
-            const message = `No data received for ${timeout} ms`
-            this.#attemptFailed({
-              reason: 'timeout',
-              message,
-              cause: new Error(message),
-              retryByDefault: true,
-            })
-          })
-    this.#readWatchdog = watchdog
+    const watchdog = this.#readWatchdog
     this.#handle = this.#transport(buildRequest(url, prepared, this.lastEventId, this.#options), {
       onResponse: (head) => {
         if (watchdog !== undefined) watchdog.lastActivity = Date.now()
@@ -206,6 +196,24 @@ export class Connection {
       onRecycle: (buffered) => {
         if (stream.held * 2 <= buffered) this.#recycle()
       },
+    })
+  }
+
+  /** The `readTimeout` watchdog of an attempt, or undefined without a timeout. */
+  #watchReads(): ReadWatchdog | undefined {
+    const timeout = this.#options.readTimeout
+    if (timeout === Infinity) return undefined
+    return watchReads(timeout, () => {
+      const message =
+        this.#handle === undefined
+          ? `The "headers" or "body" function did not settle within ${timeout} ms`
+          : `No data received for ${timeout} ms`
+      this.#attemptFailed({
+        reason: 'timeout',
+        message,
+        cause: new Error(message),
+        retryByDefault: true,
+      })
     })
   }
 
