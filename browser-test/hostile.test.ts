@@ -153,3 +153,43 @@ test('XMLHttpRequest (legacy bundle): an event of 2 MiB arrives once, not recycl
   const resumedFrom = route.requests.map((request) => request.lastEventId)
   expect([...new Set(resumedFrom)]).toEqual([undefined, '2'])
 })
+
+describe('a URL with credentials: as Chromium, one error and CLOSED, no request', () => {
+  for (const [name, pageName, klass] of [
+    ['native', 'fetch (standard build)', 'EventSource'],
+    ['ours, standard build', 'fetch (standard build)', 'Ours'],
+    ['ours, legacy bundle', 'XMLHttpRequest (legacy bundle)', 'Ours'],
+  ] as const) {
+    test(name, async () => {
+      const route = pages.route(() => ({ body: ['data: x\n\n'] }))
+      await page.goto(urls[pageName] as string)
+      await page.waitForFunction(() => typeof (window as { Ours?: unknown }).Ours === 'function')
+      const seen = await page.evaluate(
+        ([url, klass]) =>
+          new Promise<string[]>((resolve) => {
+            const Class = (window as unknown as Record<string, typeof EventSource>)[klass]
+            const log: string[] = []
+            const source = new (Class as typeof EventSource)(url)
+            source.onopen = () => log.push('open')
+            source.onmessage = () => log.push('message')
+            source.onerror = (event) => {
+              const { message } = event as Event & { message?: string }
+              log.push(`error:${source.readyState}`)
+              if (message !== undefined) log.push(message)
+            }
+            setTimeout(() => {
+              source.close()
+              resolve(log)
+            }, 500)
+          }),
+        [route.url.replace('http://', 'http://user:secret@'), klass] as const,
+      )
+      expect(seen).toEqual(
+        name === 'native'
+          ? ['error:2']
+          : ['error:2', 'The URL has credentials (user:password@), which EventSource never sends'],
+      )
+      expect(route.requests).toHaveLength(0)
+    })
+  }
+})

@@ -235,7 +235,8 @@ export interface EventSourceOptions extends EventSourceInit {
  * - `http`: a status other than 200; `content-type`: a 200 that is not `text/event-stream`;
  * - `timeout`: no byte for `readTimeout` ms; `overflow`: a line or event beyond `maxBufferSize`;
  * - `hook`: the `headers` or `body` option threw, or the body cannot be sent again;
- * - `policy`: `shouldRetry` threw; `scheme`: a URL scheme no request can fetch (ftp:, about:…).
+ * - `policy`: `shouldRetry` threw; `scheme`: a URL no request can fetch: a scheme other than
+ *   http(s) (ftp:, about:…), or credentials in it (`user:password@`), as in Chromium.
  * @public
  */
 export type ErrorReason =

@@ -391,6 +391,8 @@ describe('command line', () => {
     [[], 'missing URL'],
     [['--bogus', 'http://127.0.0.1/'], "unknown option '--bogus'"],
     [['not a url'], "invalid URL 'not a url'"],
+    // A password in a URL that does not parse is not echoed.
+    [['http://user:secret@[::1'], "invalid URL 'http://***@[::1'"],
     // The library checks the options the flags become; its TypeError is a usage error too.
     [
       ['--retry-jitter', '2', 'http://127.0.0.1/'],

@@ -1,4 +1,5 @@
-import { EventSource } from 'isomorphic-eventsource'
+import { EventSource, type EventSourceOptions } from 'isomorphic-eventsource'
+import { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { FixtureServer, type Reply } from './fixture-server.js'
 
@@ -55,6 +56,72 @@ describe('credentials on redirects', () => {
     const start = main.route(() => ({ status: 307, headers: { Location: target.path } }))
     expect(await firstMessage(new EventSource(start.url, { headers: secrets }))).toBe('arrived')
     expect(target.requests[0]?.headers['authorization']).toBe('Bearer secret-token')
+  })
+})
+
+describe('credentials in the URL', () => {
+  /** What a source does with `url`: every error event within 300 ms after the first. */
+  async function errorsOf(url: string, options: EventSourceOptions) {
+    const source = new EventSource(url, options)
+    const errors: Array<{ reason: string; message: string; cause: string; readyState: number }> = []
+    source.addEventListener('error', (event) => {
+      errors.push({
+        reason: event.reason,
+        message: event.message,
+        cause: String(event.cause),
+        readyState: source.readyState,
+      })
+    })
+    for (let i = 0; i < 100 && errors.length === 0; i++) await tick(20)
+    await tick(300)
+    source.close()
+    return { errors, url: source.url }
+  }
+  const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+  const message = 'The URL has credentials (user:password@), which EventSource never sends'
+
+  // As Chromium: one error, CLOSED, no request. Before, node:http sent them as Basic auth and
+  // fetch failed every 3 s, forever, with the password in the message.
+  for (const [transport, options] of [
+    ['node:http (the default)', {}],
+    ['fetch', { fetch: (input: string, init: RequestInit) => fetch(input, init) }],
+    ['undici (a dispatcher)', { dispatcher: new Agent() }],
+  ] as const) {
+    test(`${transport}: the connection fails once, with no request and no password in any message`, async () => {
+      const route = main.route(() => ({ body: ['data: x\n\n'] }))
+      const url = route.url.replace('http://', 'http://user:secret@')
+      const { errors, url: attribute } = await errorsOf(url, options as EventSourceOptions)
+      expect(errors).toEqual([
+        { reason: 'scheme', message, cause: `TypeError: ${message}`, readyState: 2 },
+      ])
+      expect(route.requests).toHaveLength(0)
+      // The W3C attribute is the URL given, as native EventSource keeps it.
+      expect(attribute).toBe(url)
+    })
+  }
+
+  test('a URL that does not parse is not repeated with its password', () => {
+    expect(() => new EventSource('http://user:secret@[::1')).toThrow(
+      'EventSource: cannot parse the URL "http://***@[::1"',
+    )
+  })
+
+  test('a redirect to a URL with credentials is not followed, nor repeated', async () => {
+    const target = other.route(() => ({ body: ['data: x\n\n'] }))
+    const start = main.route(() => ({
+      status: 302,
+      headers: { Location: target.url.replace('http://', 'http://user:secret@') },
+    }))
+    const { errors } = await errorsOf(start.url, { retry: false })
+    expect(errors).toEqual([
+      {
+        reason: 'network',
+        message: 'Network error: Redirect to a URL with credentials (user:password@)',
+        cause: 'TypeError: Redirect to a URL with credentials (user:password@)',
+        readyState: 2,
+      },
+    ])
+    expect(target.requests).toHaveLength(0)
   })
 })
 

@@ -11,6 +11,7 @@ import {
   buildRequest,
   canSendId,
   HookError,
+  hasCredentials,
   isThenable,
   type PreparedRequest,
   prepareRequest,
@@ -99,6 +100,11 @@ export class Connection {
 
   /** [spec] constructor step 15 and "reestablish the connection" step 5: fetch the request. */
   connect(): void {
+    if (hasCredentials(this.#url)) {
+      const message = 'The URL has credentials (user:password@), which EventSource never sends'
+      this.#failSoon({ reason: 'scheme', message, cause: new TypeError(message) })
+      return
+    }
     if (this.#options.pauseWhenHidden && pageIsHidden()) {
       this.#pausedWhileHidden = true
       return
@@ -330,6 +336,14 @@ export class Connection {
       if (this.readyState === CONNECTING) this.connect()
     }, details.delay as number)
     this.#listener.error(details)
+  }
+
+  /** Fails the connection on the next task: never from inside the constructor or reconnect(). */
+  #failSoon(details: Omit<ErrorDetails, 'willRetry'>): void {
+    const generation = ++this.#generation
+    setTimeout(() => {
+      if (generation === this.#generation) this.#failTheConnection(details)
+    }, 0)
   }
 
   /** [spec] "fail the connection": readyState CLOSED, fire `error`, never reconnect. */

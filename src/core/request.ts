@@ -48,6 +48,16 @@ export function prepareRequest(
   return { headers, body }
 }
 
+/**
+ * Whether an absolute URL carries credentials (`user:password@`). fetch refuses such a URL and
+ * node:http would send it as Basic auth: as Chromium does, the source fails the connection
+ * instead, the same in every build, and no message repeats the URL.
+ * @internal
+ */
+export function hasCredentials(url: string): boolean {
+  return /^[a-z][a-z\d+.-]*:\/\/[^/?#]*@/i.test(url)
+}
+
 /** The longest server `id` the source adopts: a longer one would be a header most servers refuse. @internal */
 export const MAX_ID_LENGTH = 1024
 
