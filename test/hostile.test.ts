@@ -4,7 +4,8 @@
  * sampled while megabytes pass), against the built package.
  */
 import { fileURLToPath } from 'node:url'
-import { EventSource } from 'isomorphic-eventsource'
+import { EventSource, type EventSourceOptions } from 'isomorphic-eventsource'
+import { Agent } from 'undici'
 import { describe, expect, test } from 'vitest'
 import {
   BACKOFF,
@@ -14,6 +15,7 @@ import {
   type ShapeResult,
   stormShapes,
 } from './reliability/hostile.mjs'
+import { ContractServer } from './transport-contract/server.js'
 
 const DIST = fileURLToPath(new URL('../dist/node.js', import.meta.url))
 const MiB = 1024 * 1024
@@ -123,5 +125,42 @@ describe('no reconnect storm when backoff is asked for', () => {
     )
     expect(requests).toBeGreaterThan(20)
     expect(delays.slice(0, 3)).toEqual([0, 0, 0])
+  })
+})
+
+describe('a reset (RST) on a body without a length', () => {
+  /** The error event a source fires when its close-delimited body is cut by an RST. */
+  async function errorOn(options: EventSourceOptions) {
+    const server = await ContractServer.start({
+      '/start': { framing: 'close', body: ['data: 1\n\n', 50], finish: 'reset' },
+    })
+    try {
+      const source = new EventSource(`${server.origin}/start`, { retry: false, ...options })
+      const event = await new Promise<{ reason: string; message: string }>((resolve) => {
+        source.onerror = resolve as never
+      })
+      source.close()
+      return { reason: event.reason, message: event.message }
+    } finally {
+      await server.close()
+    }
+  }
+
+  test('the default transport (node:http) reports a network error, not the end', async () => {
+    expect(await errorOn({})).toEqual({
+      reason: 'network',
+      message: 'Network error: the connection closed before the stream ended (ECONNRESET)',
+    })
+  })
+
+  test("known difference: undici's client (a dispatcher, a proxy, Node's fetch) reports the end", async () => {
+    // Its HTTP/1.1 client takes the data so far as the whole response on ECONNRESET (for macOS,
+    // which resets after a full body); our transport never sees the socket's error. The source
+    // reconnects all the same: only the reason differs.
+    const agent = new Agent()
+    const end = { reason: 'end', message: 'The stream ended' }
+    expect(await errorOn({ dispatcher: agent })).toEqual(end)
+    expect(await errorOn({ fetch: (input, init) => fetch(input, init) })).toEqual(end)
+    await agent.close()
   })
 })
