@@ -98,7 +98,7 @@ describe('maxBufferSize: the bytes an unfinished event holds', () => {
         onEvent: (type, data) => seen.push(`${type}:${data.length > 20 ? data.length : data}`),
         onId: () => undefined,
         onRetry: () => undefined,
-        onOverflow: (error) => seen.push(`overflow:${error.message}`),
+        onOverflow: () => seen.push('overflow'),
       },
       maxBufferSize,
     )
@@ -110,10 +110,7 @@ describe('maxBufferSize: the bytes an unfinished event holds', () => {
     stream.feed('data: ok\n\n')
     for (let i = 0; i < 10; i++) stream.feed(`data: ${'x'.repeat(50)}`)
     stream.feed('\n\ndata: after\n\n')
-    expect(seen).toEqual([
-      'message:ok',
-      'overflow:An unfinished event exceeded 100 bytes of memory',
-    ])
+    expect(seen).toEqual(['message:ok', 'overflow'])
   })
 
   test(`each line of an unfinished event costs 2 bytes a character plus ${LINE_COST}`, () => {
@@ -122,7 +119,7 @@ describe('maxBufferSize: the bytes an unfinished event holds', () => {
     for (let i = 0; i < 125; i++) stream.feed('data: x\n')
     expect([stream.held, seen]).toEqual([125 * (2 * 8 + LINE_COST), []])
     stream.feed('data: x\n')
-    expect(seen).toEqual(['overflow:An unfinished event exceeded 10000 bytes of memory'])
+    expect(seen).toEqual(['overflow'])
   })
 
   test('a blank line releases the charge, whatever the line ends and however split', () => {
@@ -176,7 +173,7 @@ describe('maxBufferSize: the bytes an unfinished event holds', () => {
   test('an overflowing chunk still dispatches the complete events before it', () => {
     const { stream, seen } = limited(100)
     stream.feed(`data: a\n\ndata: ${'x'.repeat(200)}`)
-    expect(seen).toEqual(['message:a', 'overflow:An unfinished event exceeded 100 bytes of memory'])
+    expect(seen).toEqual(['message:a', 'overflow'])
   })
 
   test('an event just within the limit is dispatched whole', () => {

@@ -170,14 +170,11 @@ export class Connection {
         onRetry: (milliseconds) => {
           if (this.readyState !== CLOSED) this.reconnectionTime = milliseconds
         },
-        onOverflow: (error) => {
+        onOverflow: () => {
           // Retrying would meet the same oversized event: fail instead of growing without bound.
+          const message = `A line or event exceeded maxBufferSize (${this.#options.maxBufferSize} bytes)`
           this.#stop()
-          this.#failTheConnection({
-            reason: 'overflow',
-            message: `A line or event exceeded maxBufferSize (${this.#options.maxBufferSize} bytes)`,
-            cause: error,
-          })
+          this.#failTheConnection({ reason: 'overflow', message, cause: new Error(message) })
         },
       },
       this.#options.maxBufferSize,

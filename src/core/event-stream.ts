@@ -10,8 +10,8 @@ export interface EventStreamCallbacks {
   onId(id: string): void
   /** A `retry` field made only of ASCII digits. */
   onRetry(milliseconds: number): void
-  /** A line or an event outgrew `maxBufferSize`; nothing more is parsed from this stream. */
-  onOverflow?(error: Error): void
+  /** The unfinished event outgrew `maxBufferSize`; nothing more is parsed from this stream. */
+  onOverflow?(): void
 }
 
 /** Feeds one response body, chunk by chunk, to the line parser. @internal */
@@ -32,15 +32,15 @@ export const LINE_COST = 64
 
 const LF = 10
 const CR = 13
-const COLON = 58
 
 /**
  * Interprets one event stream ([spec] "Interpreting an event stream"): UTF-8 decoding, then
  * eventsource-parser for lines and fields. Make one per response: decoder and parser state must
  * not cross a reconnect ("any pending data must be discarded" at end of file).
  *
- * `maxBufferSize` bounds, in bytes, the memory the unfinished event holds: its lines' characters
- * plus {@link LINE_COST} per line. Comment lines are free (the parser keeps none of them).
+ * `maxBufferSize` bounds, in bytes, the memory the unfinished event holds: 2 bytes a character
+ * (JavaScript strings are UTF-16) plus {@link LINE_COST} a line. Comment lines are free (the
+ * parser keeps none of them).
  * @internal
  */
 export function createEventStream(
@@ -53,17 +53,7 @@ export function createEventStream(
   let decode: Utf8Decoder | undefined
   let bomChecked = false
   let overflowed = false
-  const overflow = (error: Error): void => {
-    overflowed = true
-    callbacks.onOverflow?.(error)
-  }
   const parser = createParser({
-    maxBufferSize,
-    onError(error) {
-      // Unknown fields and bad retry values are ignored, as the spec says; only the buffer
-      // limit stops the stream (the parser refuses further input after it).
-      if (error.type === 'max-buffer-size-exceeded') overflow(error)
-    },
     onEvent(message) {
       callbacks.onEvent(message.event ?? 'message', message.data)
     },
@@ -76,10 +66,10 @@ export function createEventStream(
   // part of the first field name, as the spec requires, and text starting with "ï»¿" is kept.
   parser.feed('\n')
 
-  // What the unfinished event holds, from the lines since the last blank line.
+  // What the unfinished event holds; whether the last text ended with CR (an LF next ends the
+  // same line), or inside a line, and whether that line is a comment.
   let held = 0
-  // The previous chunk's last character, and whether it ended inside a (comment) line.
-  let lastChar = LF
+  let afterCR = false
   let inLine = false
   let inComment = false
 
@@ -87,62 +77,72 @@ export function createEventStream(
   const parse = (text: string): void => {
     const length = text.length
     const cr = text.indexOf('\r') !== -1
-    const from = afterLastBlankLine(text, cr, lastChar)
-    if (from !== -1) {
+    // The lines after the last blank line are an event still being received, which starts at
+    // `start` (0: before this text). Two line ends make a blank line, but CR LF is one: so the
+    // last LF LF, LF CR or CR CR. The loop finds one across chunks.
+    let start = 0
+    let position = 0
+    let blank = cr ? lastIndexOf(text, '\n\r', -1) : -1
+    if (cr) blank = lastIndexOf(text, '\r\r', blank)
+    blank = lastIndexOf(text, '\n\n', blank)
+    if (blank !== -1) {
+      start = position = blank + 2
       held = 0
       inLine = false
     }
-    // The lines after the last blank line: an event still being received. An LF right after a
-    // CR ends the same line.
-    let position = from === -1 ? 0 : from
+    // An LF right after a CR ends the same line.
     if (
       text.charCodeAt(position) === LF &&
-      (position === 0 ? lastChar : text.charCodeAt(position - 1)) === CR
+      (position ? text.charCodeAt(position - 1) === CR : afterCR)
     )
       position++
     let lines = 0
     let content = false
     while (position < length) {
-      const comment = position === 0 && inLine ? inComment : text.charCodeAt(position) === COLON
       let end = text.indexOf('\n', position)
       if (cr) {
         const carriage = text.indexOf('\r', position)
         if (carriage !== -1 && (end === -1 || carriage < end)) end = carriage
       }
-      if (end === -1) {
-        inLine = true
+      const continued = position === 0 && inLine
+      const comment = continued ? inComment : text.charCodeAt(position) === 58 // ':'
+      inLine = end === -1
+      if (inLine) {
         inComment = comment
-        if (!comment) content = true
+        content ||= !comment
         break
       }
-      inLine = false
-      if (!comment) {
+      const line = end > position || continued
+      position = end + (text.charCodeAt(end) === CR && text.charCodeAt(end + 1) === LF ? 2 : 1)
+      if (!line) {
+        // A blank line: the event so far is complete.
+        held = lines = 0
+        content = false
+        start = position
+      } else if (!comment) {
         content = true
         lines++
       }
-      position = end + (text.charCodeAt(end) === CR && text.charCodeAt(end + 1) === LF ? 2 : 1)
     }
-    lastChar = text.charCodeAt(length - 1)
+    afterCR = text.charCodeAt(length - 1) === CR
     if (!content) {
       parser.feed(text)
       return
     }
-    const start = from === -1 ? 0 : from
-    // The parser keeps slices of the text, and in V8 a slice keeps its whole string alive: a
-    // short unfinished event after complete ones is handed over as a copy of its own, so it
-    // pins only itself. A longer one is charged the whole text (at most twice its size).
-    const copy = start > 0 && (length - start) * 2 < length
-    held += (copy ? length - start : length) * 2 + lines * LINE_COST
-    if (held > maxBufferSize) {
-      // The complete events before it are dispatched; the oversized one never reaches the parser.
-      if (start > 0) parser.feed(text.slice(0, start))
-      if (!overflowed)
-        overflow(new Error(`An unfinished event exceeded ${maxBufferSize} bytes of memory`))
-    } else if (copy) {
-      parser.feed(text.slice(0, start))
-      parser.feed(` ${text.slice(start)}`.slice(1))
-    } else {
-      parser.feed(text)
+    // The parser keeps slices of the text, and in V8 a slice keeps its whole string alive: the
+    // unfinished event is charged the whole text. When that is too much, and complete events
+    // come first, the unfinished one is handed over as a copy of its own, charged alone.
+    let size = length
+    const copy = start > 0 && held + length * 2 + lines * LINE_COST > maxBufferSize
+    if (copy) size -= start
+    held += size * 2 + lines * LINE_COST
+    const over = held > maxBufferSize
+    // The complete events first; the oversized one never reaches the parser.
+    if (over || copy) parser.feed(text.slice(0, start))
+    if (!over) parser.feed(copy ? ` ${text.slice(start)}`.slice(1) : text)
+    else if (!overflowed) {
+      overflowed = true
+      callbacks.onOverflow?.()
     }
   }
 
@@ -170,30 +170,15 @@ export function createEventStream(
 }
 
 /**
- * Where the last blank line in `text` ends (an event boundary), or -1 when there is none. Two
- * line ends in a row make a blank line, except CR LF, which is one: so LF LF, LF CR and CR CR,
- * also across the boundary with the previous chunk's last character.
+ * The last index of `pair` in `text` past `after`, or `after` when there is none. Fast: engines
+ * search backwards one character at a time (some 40 µs for 64 KiB without a match in V8), but
+ * forwards with memchr (under 1 µs). So: forwards, in windows that grow from the end.
  */
-function afterLastBlankLine(text: string, cr: boolean, lastChar: number): number {
-  let end = lastIndexOf(text, '\n\n')
-  if (cr) end = Math.max(end, lastIndexOf(text, '\n\r'), lastIndexOf(text, '\r\r'))
-  if (end !== -1) return end + 2
-  const first = text.charCodeAt(0)
-  return (lastChar === LF && (first === LF || first === CR)) || (lastChar === CR && first === CR)
-    ? 1
-    : -1
-}
-
-/**
- * `text.lastIndexOf(pair)`, fast: engines search backwards one character at a time (some 40 µs
- * for 64 KiB without a match in V8), forwards with memchr (under 1 µs). So: forwards, in
- * windows that grow from the end, each searched to its last match.
- */
-function lastIndexOf(text: string, pair: string): number {
+function lastIndexOf(text: string, pair: string, after: number): number {
   for (let window = 64; ; window *= 16) {
-    const from = Math.max(0, text.length - window)
-    let last = -1
+    const from = Math.max(after + 1, text.length - window)
+    let last = after
     for (let at = text.indexOf(pair, from); at !== -1; at = text.indexOf(pair, at + 1)) last = at
-    if (last !== -1 || from === 0) return last
+    if (last > after || from === after + 1) return last
   }
 }
