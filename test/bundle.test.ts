@@ -21,11 +21,13 @@ const legacyFiles = [dist('eventsource.legacy.js'), dist('eventsource.legacy.min
  * files measured when they were last set: they stop growth. The architecture split (platform
  * seam, the connection in its parts) fitted the previous 8.1 / 11.15 KB (8,282 / 11,337 B);
  * the behaviour added with it (`retry.methods`, `attempt` on error events, four defect fixes,
- * the transports' contract fixes) took them to 8,395 / 11,421 B. Lower them as the code
- * shrinks; see README "Size" for the targets.
+ * the transports' contract fixes) took them to 8,395 / 11,421 B. Hostile servers and careless
+ * callers (issue #13: memory bounded in bytes, bounded `events()`, the backoff floor, header and
+ * id validation, the attempt timeout, URL credentials) took them to 9,293 / 12,262 B. Lower them
+ * as the code shrinks; see README "Size" for the targets.
  */
 const KB = 1024
-const budgets = { modern: 8.2 * KB, legacy: 11.2 * KB }
+const budgets = { modern: 9.1 * KB, legacy: 12.0 * KB }
 
 /**
  * Built-ins newer than ES5 that `es-check --checkFeatures` finds in the legacy bundle, each with

@@ -1,7 +1,7 @@
 import { EventSourceError } from '../errors.js'
 import { EventSourceErrorEvent } from '../events.js'
 import type { EventSourceLike, EventSourceMessageEvent, EventsOptions } from '../types.js'
-import { invalid } from './options.js'
+import { checkNumber, invalid } from './options.js'
 
 /** Subscribes to close() (which fires no event); returns the unsubscribe function. @internal */
 export type OnClose = (callback: () => void) => () => void
@@ -27,10 +27,8 @@ export function iterateEvents(
   types: readonly string[] | '*',
   options: EventsOptions = {},
 ): AsyncIterableIterator<EventSourceMessageEvent> {
-  const { maxQueue = DEFAULT_MAX_QUEUE, overflow = 'error' } = options
-  // `!(maxQueue >= 1)` also refuses NaN (Number.isNaN is missing in IE 11).
-  if (typeof maxQueue !== 'number' || !(maxQueue >= 1))
-    throw invalid('events().maxQueue', 'a number from 1 to Infinity', maxQueue)
+  const maxQueue = checkNumber('events().maxQueue', options.maxQueue, [1]) ?? DEFAULT_MAX_QUEUE
+  const { overflow = 'error' } = options
   if (overflow !== 'error' && overflow !== 'drop-oldest')
     throw invalid('events().overflow', '"error" or "drop-oldest"', overflow)
   const queue: Array<EventSourceMessageEvent | EventSourceError> = []

@@ -80,7 +80,8 @@ const RETRY_NUMBERS: Record<string, [number, number?]> = {
   maxAttempts: [1],
 }
 
-function checkNumber(
+/** `value` when undefined or a number within the bounds; else a TypeError naming `name`. @internal */
+export function checkNumber(
   name: string,
   value: unknown,
   [min, max = Infinity]: [number, number?],

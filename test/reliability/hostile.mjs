@@ -157,5 +157,5 @@ export async function countStorm(EventSource, shape, options, ms) {
   source.close()
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
-  return { requests, perSecond: Math.round((requests * 1000) / ms), delays }
+  return { requests, perSecond: Math.round((requests * 10_000) / ms) / 10, delays }
 }
