@@ -7,7 +7,8 @@
  * event) against one source with the default `maxBufferSize`, in a child process: the peak live
  * heap above the baseline (after GC, sampled every 10 ms and at the `error` event) while up to
  * `--total` MB (64 by default) pass, and how the stream ended. A child that dies of
- * out-of-memory (1 GB heap) is reported as such.
+ * out-of-memory (1 GB heap) is reported as such. Then a flood of events against a `for await`
+ * loop that takes one per 100 ms: how many wait for it.
  *
  * Storms: each storm shape against one source with the issue's backoff options
  * (`retry: { factor: 2, resetAfter: 30000, maxDelay: 30000, jitter: 1, statuses: [503] }`), and
@@ -21,6 +22,7 @@ import { parseArgs } from 'node:util'
 import {
   BACKOFF,
   countStorm,
+  FLOOD,
   measureShape,
   memoryShapes,
   stormShapes,
@@ -47,6 +49,16 @@ for (const shape of Object.keys(memoryShapes)) {
     : (result.outcomes[0]?.reason ?? 'no error')
   memory.push({ shape, outcome, peakHeapGrowth: result.crashed ? undefined : result.growth })
 }
+
+process.stderr.write(`memory: ${FLOOD}…\n`)
+const flood = await measureShape(FLOOD, { dist: options.dist, total: 1e9, heapLimitMb: 1024 })
+memory.push({
+  shape: FLOOD,
+  outcome: flood.crashed
+    ? `process died (${flood.signal ?? `exit ${flood.code}`}: out of memory)`
+    : `${flood.waiting} events dispatched, not taken; ${flood.closed ? 'source closed' : 'after 5 s'}`,
+  peakHeapGrowth: flood.crashed ? undefined : flood.growth,
+})
 
 const { EventSource } = await import(pathToFileURL(options.dist).href)
 const storms = []

@@ -3,7 +3,11 @@
 // bytes, and each source's first `error` event (reason, message, readyState). Plain ESM.
 //
 //   node --expose-gc hostile-child.mjs <dist file> <url> <maxBufferSize or ''> <sample ms> <sources>
-const [dist = '', url = '', max = '', sampleArg = '10', sourcesArg = '1'] = process.argv.slice(2)
+//     [slow loop]
+// With "slow loop", a `for await` loop takes one event per 100 ms from the first source; the
+// result says how many were waiting for it when the source closed (or after 5 s).
+const [dist = '', url = '', max = '', sampleArg = '10', sourcesArg = '1', mode = ''] =
+  process.argv.slice(2)
 const { EventSource } = await import(new URL(`file://${dist}`).href)
 
 const gc = /** @type {() => void} */ (globalThis.gc)
@@ -42,6 +46,27 @@ for (let i = 0; i < Number(sourcesArg); i++) {
     source.close()
     if (outcomes.length === sources.length) finish({})
   }
+}
+
+if (mode === 'slow loop') {
+  const [source] = sources
+  let dispatched = 0
+  let taken = 0
+  source.addEventListener('message', () => dispatched++)
+  const loop = async () => {
+    for await (const _ of source) {
+      taken++
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  loop().catch(() => undefined)
+  const started = Date.now()
+  const watch = setInterval(() => {
+    if (source.readyState !== source.CLOSED && Date.now() - started < 5000) return
+    clearInterval(watch)
+    peak = Math.max(peak, live())
+    finish({ waiting: dispatched - taken, closed: source.readyState === source.CLOSED })
+  }, 20)
 }
 
 function finish(extra) {

@@ -3,6 +3,9 @@ import type { EventSource, EventSourceOptions } from 'isomorphic-eventsource'
 /** The memory shapes: name → [prefix, unit repeated forever]. */
 export const memoryShapes: Record<string, [string, string]>
 
+/** The flood shape: complete events, for a slow `for await` loop. */
+export const FLOOD: string
+
 /** What the child measured; `crashed` when it died (out of memory). */
 export interface ShapeResult {
   crashed?: true
@@ -14,6 +17,9 @@ export interface ShapeResult {
   growth: number
   outcomes: Array<{ reason: string; message: string; readyState: number }>
   timedOut?: boolean
+  /** FLOOD: events waiting for the loop when the source closed, or after 5 s. */
+  waiting?: number
+  closed?: boolean
 }
 
 export function startShapeServer(

@@ -24,12 +24,16 @@ export const memoryShapes = {
   'endless field name': ['', 'x'],
 }
 
+/** Complete events as fast as the socket takes them, for a `for await` loop that is slow. */
+export const FLOOD = 'a flood of events, a slow for-await loop'
+const floodShape = ['', 'data: x\n\n']
+
 /**
- * Serves one memory shape at `/`: `total` bytes in 64 KiB writes, as fast as the client reads or
+ * Serves one memory shape (or {@link FLOOD}) at `/`: `total` bytes in 64 KiB writes, as fast as the client reads or
  * `pace` ms apart, then the end.
  */
 export async function startShapeServer(shape, total, pace = 0) {
-  const [prefix, unit] = memoryShapes[shape]
+  const [prefix, unit] = shape === FLOOD ? floodShape : memoryShapes[shape]
   const block = Buffer.from(unit.repeat(Math.ceil(CHUNK / unit.length)))
   const server = http.createServer(async (_request, response) => {
     // Any origin may read it: the browser tests' pages are served from another port.
@@ -62,7 +66,9 @@ export async function startShapeServer(shape, total, pace = 0) {
  * Runs one memory shape against a client in a child process (so the server's own buffers do
  * not count) and resolves with what the child measured: the peak live heap above the baseline
  * (after GC, sampled every `sampleMs` and at each `error` event), and how each source's stream
- * ended (`outcomes`); `{ crashed: true, … }` when the child died (out of memory).
+ * ended (`outcomes`); `{ crashed: true, … }` when the child died (out of memory). For
+ * {@link FLOOD}, a `for await` loop takes one event per 100 ms, and the child reports how many
+ * events were waiting for it (`waiting`) when the source closed, or after 5 s.
  *
  * @param options - `dist` (the build to load, a file path), `maxBufferSize` (undefined for the
  *   default), `total` bytes to send to each source, `sources` (1 by default), `heapLimitMb` for
@@ -82,6 +88,7 @@ export async function measureShape(shape, options) {
         String(options.maxBufferSize ?? ''),
         String(options.sampleMs ?? 10),
         String(options.sources ?? 1),
+        shape === FLOOD ? 'slow loop' : '',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
