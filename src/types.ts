@@ -135,11 +135,16 @@ export interface RetryContext {
 /** Backoff and give-up settings (the `retry` option). @public */
 export interface RetryOptions {
   /**
-   * Reconnection time until the server sends a `retry:` field, which replaces it.
+   * Reconnection time until the server sends a `retry:` field, which replaces it. With backoff
+   * (`factor` > 1, `jitter` or `maxAttempts`) also the shortest delay: a server's `retry: 0` or
+   * `Retry-After: 0` cannot make the source reconnect in a loop.
    * @defaultValue 3000 (the spec's)
    */
   initialDelay?: number
-  /** Upper bound for the grown delay; a server's `retry:` above it is still honoured. @defaultValue Infinity */
+  /**
+   * Upper bound for the grown delay and for `Retry-After`; a server's `retry:` above it is still
+   * honoured. @defaultValue Infinity
+   */
   maxDelay?: number
   /** Multiplier per consecutive failed attempt. @defaultValue 1 (fixed delay, as the spec) */
   factor?: number
@@ -151,7 +156,8 @@ export interface RetryOptions {
   maxAttempts?: number
   /**
    * HTTP statuses that reconnect instead of failing the connection, for the request methods in
-   * `methods` (for others only when `shouldRetry` says so). A `Retry-After` header sets the delay.
+   * `methods` (for others only when `shouldRetry` says so). A `Retry-After` header sets the delay
+   * (capped by `maxDelay`; with backoff it may lengthen the delay, not shorten it).
    * @defaultValue [] (the spec fails on every status but 200)
    */
   statuses?: readonly number[]
@@ -211,11 +217,17 @@ export interface EventSourceOptions extends EventSourceInit {
   retry?: false | RetryOptions | undefined
   /** Decides per failure: `true`/`false` to retry or not, a number of ms to retry after that delay, `undefined` for the default. */
   shouldRetry?: ((context: RetryContext) => boolean | number | undefined) | undefined
-  /** Milliseconds without a single byte (comments count) after which the connection is dropped and reestablished. @defaultValue Infinity */
+  /**
+   * Milliseconds without a single byte (comments count) after which the connection is dropped and
+   * reestablished, counted from the start of each attempt (the `headers` and `body` functions
+   * included). Set it (45,000, or three heartbeats): without it a half-open connection is never
+   * noticed. @defaultValue Infinity
+   */
   readTimeout?: number | undefined
   /**
-   * Largest line or event, in characters, the source buffers; a bigger one fails the connection
-   * with a clear error instead of growing memory without bound. @defaultValue 16 Mi (16,777,216)
+   * Bytes of memory one unfinished line or event may hold: 2 a character plus 64 a line (comment
+   * lines are free). More fails the connection (`reason: 'overflow'`) instead of growing memory
+   * without bound. @defaultValue 16 MiB (16,777,216)
    */
   maxBufferSize?: number | undefined
   /** Node only: the undici `Dispatcher` requests go through (TLS options, keep-alive, sockets). */
