@@ -124,8 +124,8 @@ function normalizeRetry(retry: unknown): RetryPolicy | false {
 /**
  * Header entries of any `HeadersInit` shape, validated: names must be tokens, values byte strings
  * (fetch's rule: nothing beyond U+00FF) without control characters but tab (see {@link CONTROL}),
- * and `Last-Event-ID` belongs to its own option. Names are lower-cased so the connection can merge its own headers without
- * duplicates.
+ * and `Last-Event-ID` belongs to its own option. Names are lower-cased so the connection can
+ * merge its own headers without duplicates.
  * @internal
  */
 export function headerEntries(init: HeadersValue): Array<[string, string]> {
