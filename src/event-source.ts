@@ -20,6 +20,7 @@ import type {
   EventSourceEventMap,
   EventSourceMessageEvent,
   EventSourceOptions,
+  EventsOptions,
   Listener,
   ListenerOptions,
   PlatformMessageEvent,
@@ -217,8 +218,11 @@ export class EventSource<
    * Async iteration over events of the given types (default `message`; `'*'` for every message
    * event, whatever its `event:` name, which no W3C listener can ask for): the loop ends when the
    * source is closed, throws an {@link EventSourceErrorEvent}-carrying error when the connection
-   * fails, and closes the source when left early. (Not in the W3C API.)
+   * fails, and closes the source when left early. At most `options.maxQueue` events (10,000)
+   * wait for a loop that falls behind; past that the loop throws (the source is closed), or
+   * drops the oldest with `overflow: 'drop-oldest'`. (Not in the W3C API.)
    *
+   * @throws `TypeError` for a `maxQueue` below 1 or an unknown `overflow`.
    * @example
    * ```ts
    * for await (const event of source.events(['token', 'done'])) {
@@ -229,12 +233,14 @@ export class EventSource<
    */
   events(
     types: readonly string[] | '*' = ['message'],
+    options?: EventsOptions,
   ): AsyncIterableIterator<EventSourceMessageEvent> {
     return iterateEvents(
       this,
       (callback) => subscribe(this.#closeCallbacks, callback),
       (callback) => subscribe(this.#anyMessage, callback),
       types,
+      options,
     )
   }
 

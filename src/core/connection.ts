@@ -4,7 +4,7 @@ import type { ResponseHead, Transport, TransportHandle } from '../transports/tra
 import type { CredentialsMode, ErrorReason, ResponseHeadersLike } from '../types.js'
 import { createEventStream } from './event-stream.js'
 import { mimeEssence } from './mime.js'
-import { buildRequest, type PreparedRequest } from './request.js'
+import { buildRequest, canSendId, hasCredentials, type PreparedRequest } from './request.js'
 import { setClampedTimeout } from './timers.js'
 
 /** The values of `EventSource.readyState`. @internal */
@@ -108,19 +108,31 @@ export class Connection {
 
   /** Sends the request of one attempt and interprets its response. */
   protected sendRequest(url: string, prepared: PreparedRequest): void {
+    // fetch refuses a URL with credentials and node:http would send them as Basic auth: as
+    // Chromium does, fail the connection without a request, the same in every build (on the
+    // next task: never from inside the constructor). The message does not repeat the URL.
+    if (hasCredentials(url)) {
+      const message = 'The URL has credentials (user:password@), which EventSource never sends'
+      const timer = setTimeout(() => {
+        this.stopAttempt()
+        this.failTheConnection({ reason: 'scheme', message, cause: new TypeError(message) })
+      }, 0)
+      this.#handle = { abort: () => clearTimeout(timer) }
+      return
+    }
     const stream = createEventStream(
       {
         onEvent: (type, data) => this.#dispatchTheEvent(type, data),
         onId: (id) => {
-          if (this.readyState !== CLOSED) this.lastEventId = id
+          if (this.readyState !== CLOSED && canSendId(id)) this.lastEventId = id
         },
         onRetry: (milliseconds) => {
           if (this.readyState !== CLOSED) this.reconnectionTime = milliseconds
         },
-        onOverflow: (error) => {
+        onOverflow: () => {
           // Retrying would meet the same oversized event: fail instead of growing without bound.
           this.stopAttempt()
-          this.failTheConnection({ reason: 'overflow', cause: error })
+          this.failTheConnection({ reason: 'overflow' })
         },
       },
       this.connectionOptions.maxBufferSize,
@@ -134,7 +146,11 @@ export class Connection {
         // still holds an unterminated last block, which is dropped with it.
         onEnd: () => this.attemptFailed({ reason: 'end' }, true),
         onError: (error, fatal) => this.#processNetworkError(error, fatal),
-        onRecycle: () => this.#recycle(),
+        // Not while the unfinished event is most of the buffer: the fresh request would receive
+        // it again and reach the bound inside it again, forever.
+        onRecycle: (buffered) => {
+          if (stream.held * 2 <= buffered) this.#recycle()
+        },
       },
     )
   }
@@ -184,7 +200,7 @@ export class Connection {
 
   /**
    * The transport's buffer is full (XMLHttpRequest, the one transport that asks): request again
-   * now, resuming from the last event ID, with readyState left OPEN and no `open` event. A
+   * now, resuming from the last event ID, with readyState left OPEN and no `open` event. A short
    * partial event is dropped with the old request; a server that honours Last-Event-ID sends it
    * again, so nothing is lost or repeated.
    */

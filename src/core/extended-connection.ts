@@ -10,7 +10,7 @@ import {
 } from './connection.js'
 import type { NormalizedOptions } from './options.js'
 import { pageIsHidden, watchPage } from './page-lifecycle.js'
-import { watchReads } from './read-timeout.js'
+import { type ReadWatchdog, watchReads } from './read-timeout.js'
 import {
   HookError,
   isThenable,
@@ -41,6 +41,8 @@ export class ExtendedConnection extends Connection {
   #generation = 0
   #pausedWhileHidden = false
   #stopWatchingPage: (() => void) | undefined
+  /** `readTimeout` while the `headers`/`body` hooks run (the transport's own watchdog follows). */
+  #hookWatchdog: ReadWatchdog | undefined
 
   constructor(
     url: string,
@@ -53,7 +55,9 @@ export class ExtendedConnection extends Connection {
     super(
       url,
       options,
-      withReadTimeout(transport, timeout, () => this.timedOut(timeout)),
+      withReadTimeout(transport, timeout, () =>
+        this.timedOut(`No data received for ${timeout} ms`),
+      ),
       listener,
     )
     this.reconnectionTime = (options.retry || NATIVE_RETRY_POLICY).initialDelay
@@ -72,6 +76,14 @@ export class ExtendedConnection extends Connection {
     const url = requestUrl(this.streamUrl, this.connectionOptions, this.lastEventId)
     const context: ConnectContext = { attempt: this.#attempts, lastEventId: this.lastEventId, url }
     const current = () => generation === this.#generation && this.readyState !== CLOSED
+    // readTimeout runs from the start of the attempt: a `headers` or `body` function that never
+    // settles ends in an `error` event and a retry too, not a source CONNECTING forever.
+    const timeout = this.connectionOptions.readTimeout
+    if (timeout !== Infinity) {
+      this.#hookWatchdog = watchReads(timeout, () =>
+        this.timedOut(`The "headers" or "body" function did not settle within ${timeout} ms`),
+      )
+    }
     let prepared: PreparedRequest | Promise<PreparedRequest>
     try {
       prepared = prepareRequest(this.connectionOptions, context)
@@ -85,15 +97,22 @@ export class ExtendedConnection extends Connection {
     if (isThenable(prepared)) {
       prepared.then(
         (request) => {
-          if (current()) this.sendRequest(url, request)
+          if (current()) this.#send(url, request)
         },
         (error: unknown) => {
           if (current()) this.#hookFailed(error)
         },
       )
     } else {
-      this.sendRequest(url, prepared)
+      this.#send(url, prepared)
     }
+  }
+
+  /** The hooks have settled: the transport's watchdog takes over from theirs. */
+  #send(url: string, prepared: PreparedRequest): void {
+    this.#hookWatchdog?.stop()
+    this.#hookWatchdog = undefined
+    this.sendRequest(url, prepared)
   }
 
   override close(): void {
@@ -111,9 +130,8 @@ export class ExtendedConnection extends Connection {
     this.connect()
   }
 
-  /** The read timeout fired for the current attempt (see withReadTimeout). */
-  timedOut(timeout: number): void {
-    const message = `No data received for ${timeout} ms`
+  /** The read timeout fired for the current attempt (see withReadTimeout, connect). */
+  timedOut(message: string): void {
     this.attemptFailed({ reason: 'timeout', message, cause: new Error(message) }, true)
   }
 
@@ -170,6 +188,8 @@ export class ExtendedConnection extends Connection {
 
   protected override stopAttempt(): void {
     this.#generation++
+    this.#hookWatchdog?.stop()
+    this.#hookWatchdog = undefined
     super.stopAttempt()
   }
 
@@ -223,8 +243,8 @@ function withReadTimeout(transport: Transport, timeout: number, onTimeout: () =>
         handlers.onChunk(chunk)
       },
       onEnd: () => handlers.onEnd(),
-      onError: (error) => handlers.onError(error),
-      onRecycle: () => handlers.onRecycle?.(),
+      onError: (error, fatal) => handlers.onError(error, fatal),
+      onRecycle: (buffered) => handlers.onRecycle?.(buffered),
     })
     return {
       abort() {
@@ -250,7 +270,7 @@ function describe(
   if (reason === 'end') return 'The stream ended'
   if (reason === 'http') return `HTTP ${status}`
   if (reason === 'overflow')
-    return `A line or event exceeded maxBufferSize (${options.maxBufferSize} characters)`
+    return `A line or event exceeded maxBufferSize (${options.maxBufferSize} bytes)`
   if (reason === 'content-type') {
     const type = failure.headers?.get('Content-Type') ?? null
     return `Expected Content-Type text/event-stream, got ${type === null ? 'none' : JSON.stringify(type)}`

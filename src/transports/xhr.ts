@@ -3,7 +3,9 @@ import type { Transport, TransportHandle } from './transport.js'
 /**
  * `responseText` only grows during a request. Past this many characters (1 MiB of bytes) the
  * transport asks for a fresh request, which resumes from the last event ID: memory stays
- * bounded on streams that last for days.
+ * bounded on streams that last for days. The connection replaces it unless the unfinished event
+ * is most of that text (it would arrive again, past the bound again: a loop); then it waits for
+ * the event to end, within `maxBufferSize`.
  * @internal
  */
 export const XHR_RECYCLE_LENGTH = 1024 * 1024
@@ -64,21 +66,22 @@ export const xhrTransport: Transport = (request, handlers): TransportHandle => {
   const deliver = (): void => {
     if (stopped || !headed) return
     const text = xhr.responseText
-    if (text.length > seen) {
-      const chunk = text.slice(seen)
-      seen = text.length
+    // In pieces of 64 Ki characters (a progress event may bring megabytes), each a copy: a slice
+    // would keep this whole responseText alive for as long as the parser holds a piece of it.
+    while (!stopped && text.length > seen) {
+      const end = Math.min(text.length, seen + 65536)
       if (binary) {
-        const bytes = new Uint8Array(chunk.length)
-        for (let i = 0; i < chunk.length; i++) bytes[i] = chunk.charCodeAt(i) & 0xff
+        const bytes = new Uint8Array(end - seen)
+        for (let i = 0; i < bytes.length; i++) bytes[i] = text.charCodeAt(seen + i) & 0xff
+        seen = end
         handlers.onChunk(bytes)
       } else {
+        const chunk = ` ${text.slice(seen, end)}`.slice(1)
+        seen = end
         handlers.onChunk(chunk)
       }
     }
-    if (!stopped && seen > XHR_RECYCLE_LENGTH && handlers.onRecycle !== undefined) {
-      stop()
-      handlers.onRecycle()
-    }
+    if (!stopped && seen > XHR_RECYCLE_LENGTH) handlers.onRecycle?.(seen)
   }
 
   xhr.open(request.method, request.url, true)
