@@ -17,7 +17,7 @@ import { support } from './support.js'
 
 export { newMessageEvent, SourceEvent, SourceEventTarget } from './legacy-events.js'
 export { originOf, resolveUrl, withQueryParam } from './legacy-url.js'
-export { createUtf8Decoder } from './utf8-decoder.js'
+export { createUtf8Decoder } from './legacy-utf8-decoder.js'
 
 /** The stand-in's methods where `EventTarget` cannot be subclassed. @internal */
 export const createListenerList = domListeners(SourceEventTarget)

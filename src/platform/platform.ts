@@ -14,7 +14,8 @@
  * @internal
  */
 
-import type { Connection, ConnectionListener, SourceConnection } from '../core/connection.js'
+import type { ConnectionListener } from '../core/connection.js'
+import type { ExtendedConnection, SourceConnection } from '../core/extended-connection.js'
 import type { NormalizedOptions } from '../core/options.js'
 import type { Transport } from '../transports/transport.js'
 import type * as Legacy from './legacy.js'
@@ -90,7 +91,7 @@ export type ShareConnection = (
   url: string,
   options: NormalizedOptions,
   listener: ConnectionListener,
-  open: (listener: ConnectionListener) => Connection,
+  open: (listener: ConnectionListener) => ExtendedConnection,
 ) => SourceConnection
 
 /** Compiles only when `T` offers every member of {@link Platform} with its type. @internal */

@@ -3,7 +3,7 @@
  * itself (shared-connection.ts and what it uses) is dist/share.js, which the first shared source
  * loads, so a page that never sets `share` never downloads it.
  */
-import type { SourceConnection } from '../core/connection.js'
+import type { SourceConnection } from '../core/extended-connection.js'
 import { invalid } from '../core/options.js'
 import type { ShareConnection } from '../platform/platform.js'
 

@@ -3,7 +3,7 @@
  * hold together (the `share` option). Loaded on demand by on-demand.ts, as a chunk of its own.
  *
  * - Election: every source asks for the key's Web Lock. The one that holds it leads: it runs a
- *   {@link Connection} of its own (its headers function, backoff, read timeout…) and posts what
+ *   connection of its own (its headers function, backoff, read timeout…) and posts what
  *   happens on the key's BroadcastChannel. The others wait in the lock's queue and follow.
  * - Hand-over: the lock passes on when its holder's source closes, fails, or its document goes
  *   (the tab closes, navigates or crashes: the browser releases the lock). The next source in
@@ -16,12 +16,8 @@
  * This module imports nothing but types from the main bundle: whatever it used at run time
  * would move into a chunk both load.
  */
-import type {
-  Connection,
-  ConnectionListener,
-  ReadyState,
-  SourceConnection,
-} from '../core/connection.js'
+import type { ConnectionListener, ReadyState } from '../core/connection.js'
+import type { ExtendedConnection, SourceConnection } from '../core/extended-connection.js'
 import type { NormalizedOptions } from '../core/options.js'
 import type { ErrorDetails } from '../events.js'
 import type { ResponseHeadersLike } from '../types.js'
@@ -45,7 +41,7 @@ export function share(
   url: string,
   options: NormalizedOptions,
   listener: ConnectionListener,
-  open: (listener: ConnectionListener) => Connection,
+  open: (listener: ConnectionListener) => ExtendedConnection,
 ): SourceConnection {
   return options.pauseWhenHidden ||
     typeof BroadcastChannel !== 'function' ||
@@ -66,13 +62,13 @@ export class SharedConnection implements SourceConnection {
   readonly #name: string
   readonly #id = Math.random().toString(36).slice(2) + Date.now().toString(36)
   readonly #listener: ConnectionListener
-  readonly #open: (listener: ConnectionListener) => Connection
+  readonly #open: (listener: ConnectionListener) => ExtendedConnection
   readonly #sequencer = new Sequencer()
   #channel: BroadcastChannel | undefined
   /** Withdraws the lock request; set from joining until leaving. */
   #abort: AbortController | undefined
   /** While leading: the connection, the lock's release, the epoch. */
-  #connection: Connection | undefined
+  #connection: ExtendedConnection | undefined
   #release: (() => void) | undefined
   #epoch = ''
   #terms = 0
@@ -81,7 +77,7 @@ export class SharedConnection implements SourceConnection {
     url: string,
     options: NormalizedOptions,
     listener: ConnectionListener,
-    open: (listener: ConnectionListener) => Connection,
+    open: (listener: ConnectionListener) => ExtendedConnection,
   ) {
     this.#name = shareName(url, options)
     this.#listener = listener
