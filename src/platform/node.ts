@@ -16,8 +16,9 @@ export { originOf, resolveUrl, withQueryParam } from './url.js'
 export const SourceEventTarget: typeof EventTarget = EventTarget
 
 /**
- * The Node build does not share (`share` is validated, then each source has its own
- * connection): the six-connections-per-origin limit it works around is a browser's, and a
- * process that wants one stream for many listeners can hold one source. @internal
+ * The Node build does not share: `share` is ignored (not checked, as browsers ignore `proxy`),
+ * each source has its own connection. The six-connections-per-origin limit it works around is a
+ * browser's, and a process that wants one stream for many listeners can hold one source.
+ * @internal
  */
 export const shareConnection: ShareConnection | undefined = undefined
