@@ -5,6 +5,8 @@
  * falls back to a connection of the source's own. The sharing itself runs in real browsers:
  * browser-test/share.test.ts.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { EventSource as NodeEventSource } from 'isomorphic-eventsource'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { normalizeOptions } from '../src/core/options.js'
@@ -153,7 +155,9 @@ describe('keys', () => {
   })
 })
 
-describe('builds without Web Locks', () => {
+const locks = (globalThis as { navigator?: { locks?: unknown } }).navigator?.locks
+
+describe('builds without Web Locks, and Node with them', () => {
   let server: FixtureServer
   beforeAll(async () => {
     server = await FixtureServer.start()
@@ -220,8 +224,49 @@ describe('builds without Web Locks', () => {
     }
   })
 
-  // Node 20 and 22 have BroadcastChannel and no Web Locks (newer Node versions may have both).
-  const locks = (globalThis as { navigator?: { locks?: unknown } }).navigator?.locks
+  // Node 24 has both: the standard build shares there too, between the sources of one process
+  // (and its worker threads), over Node's own Web Locks and BroadcastChannel.
+  test.runIf(locks !== undefined && typeof BroadcastChannel === 'function')(
+    'the standard build where Web Locks and BroadcastChannel exist (Node 24) shares one connection in the process',
+    async () => {
+      const { EventSource } = await import('../dist/index.js')
+      expect(
+        await receive(EventSource as unknown as typeof NodeEventSource, { share: true }, 3),
+      ).toEqual({
+        data: ['hello', 'hello', 'hello'],
+        requests: 1,
+      })
+    },
+  )
+
+  test.runIf(locks !== undefined && typeof BroadcastChannel === 'function')(
+    'there, after close() no lock, channel or timer keeps the process alive',
+    async () => {
+      const route = server.route(
+        () => ({ body: ['id: 1\ndata: hello\n\n'], finish: 'hang' }),
+        'exit',
+      )
+      const script = `
+        const { EventSource } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)})
+        const sources = [0, 1].map(() => new EventSource(${JSON.stringify(route.url)}, { share: true }))
+        await Promise.all(sources.map((s) => new Promise((resolve) => { s.onmessage = resolve })))
+        for (const s of sources) s.close()
+        const closed = Date.now()
+        process.on('exit', () => console.log(Date.now() - closed))`
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script])
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+      })
+      const [code] = (await once(child, 'exit')) as [number | null]
+      expect(code).toBe(0)
+      // Exits on its own, at once (the test's timeout would catch a process kept alive).
+      expect(Number(output.trim())).toBeLessThan(1000)
+      expect(route.requests).toHaveLength(1)
+    },
+  )
+
+  // Node 20 and 22 have BroadcastChannel and no Web Locks.
   test.runIf(locks === undefined && typeof BroadcastChannel === 'function')(
     'the standard build where there is no Web Locks (Node) connects each source on its own',
     async () => {
