@@ -141,7 +141,10 @@ export class SharedConnection implements SourceConnection {
     try {
       const channel = new BroadcastChannel(this.#name)
       this.#channel = channel
-      channel.onmessage = (event: MessageEvent<Message>) => this.#receive(event.data)
+      channel.onmessage = (event: MessageEvent<Message | null>) => {
+        // Anything else on this channel's name (same-origin code only) is not ours to read.
+        if (typeof event.data === 'object' && event.data !== null) this.#receive(event.data)
+      }
       navigator.locks
         .request(this.#name, { signal: abort.signal }, () =>
           // Held until this source stops leading (close(), or the connection failed for good).
