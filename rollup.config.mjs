@@ -1,13 +1,15 @@
-// The legacy `<script>` bundle: src/entries/legacy.ts → dist/eventsource.legacy.js and
-// dist/eventsource.legacy.min.js, an ES5 IIFE for browsers without fetch streams (the
-// XMLHttpRequest transport takes over there). esbuild, and so tsup, cannot emit ES5; Babel can.
+// The legacy `<script>` bundles, ES5 IIFEs for browsers without fetch streams (the
+// XMLHttpRequest transport takes over there): src/entries/legacy.ts (the full class) →
+// dist/eventsource.legacy.js and .min.js; src/entries/standard-legacy.ts (the W3C-only tier) →
+// dist/eventsource.standard.legacy.js and .min.js. esbuild, and so tsup, cannot emit ES5; Babel can.
 // Run after tsup (`tsup && rollup -c`): tsup's `clean` empties dist/.
 // Gates: test/bundle.test.ts (es-check ES5 + features, acorn, size budgets).
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { babel } from '@rollup/plugin-babel'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
+import { internalProperties } from './mangle.mjs'
 
 // preset-env's own for-of transform, to give it an option the preset cannot pass (see below).
 const fromPresetEnv = createRequire(createRequire(import.meta.url).resolve('@babel/preset-env'))
@@ -20,7 +22,7 @@ const parserPkg = JSON.parse(read('./node_modules/eventsource-parser/package.jso
 // Both MIT notices in full: this file is served on its own (copied, put on a CDN), without the
 // package's LICENSE beside it. LICENSE holds ours first, then (after a `---` line) the parser's.
 const ownLicense = read('./LICENSE').split(/^---$/m)[0].trim()
-const banner = `/*! isomorphic-eventsource ${pkg.version} (legacy ES5 bundle)
+const banner = (what) => `/*! isomorphic-eventsource ${pkg.version} (${what})
 ${ownLicense}
 
 Bundles eventsource-parser ${parserPkg.version}:
@@ -91,7 +93,12 @@ function globalThisToLocal({ types: t }) {
 // of its IE 11 stand-in base) reach users: there the properties are then made non-enumerable, as
 // Babel's lowering left them, so that Object.keys, for-in and JSON.stringify see nothing new.
 // Either way they stay out of reach of code that does not reflect on the object.
-const PRIVATE_TO_PROPERTIES = new Set(['Connection', 'EventSource', 'EventTargetShim'])
+const PRIVATE_TO_PROPERTIES = new Set([
+  'Connection',
+  'ExtendedConnection',
+  'EventSource',
+  'EventTargetShim',
+])
 const USER_HELD = new Set(['EventSource', 'EventTargetShim'])
 
 function privateNamesToProperties({ types: t }) {
@@ -186,9 +193,35 @@ function privateNamesToProperties({ types: t }) {
   }
 }
 
-export default {
-  input: 'src/entries/legacy.ts',
+/**
+ * dist/`name`.d.ts, the types of a bundle's export subpath (`./legacy`, `./standard/legacy`): a
+ * script defines globals, so its declaration declares them, typed by the module entry `types`
+ * names (the bundle holds the same class).
+ */
+const declarations = (name, types, what) => ({
+  name: 'declarations',
+  writeBundle() {
+    writeFileSync(
+      `dist/${name}.d.ts`,
+      `/**
+ * The ${what}, a \`<script>\` (not a module): loading it defines \`IsomorphicEventSource\`
+ * on the global object, and \`EventSource\` where there is none.
+ */
+import type { EventSource } from './${types}.js'
+declare global {
+  var IsomorphicEventSource: typeof EventSource
+}
+export {}
+`,
+    )
+  },
+})
+
+/** One `<script>` bundle: `input` → dist/`name`.js and dist/`name`.min.js (and its .d.ts). */
+const bundle = (input, name, what, types) => ({
+  input,
   plugins: [
+    declarations(name, types, what),
     tsFromJs,
     // `legacy` picks the legacy platform for `#platform` (XMLHttpRequest, event stand-ins, URL
     // without `URL`); eventsource-parser is ESM-only; `browser` picks browser fields where
@@ -233,11 +266,11 @@ export default {
     }),
   ],
   output: [
-    { file: 'dist/eventsource.legacy.js', format: 'iife', banner, intro: prelude },
+    { file: `dist/${name}.js`, format: 'iife', banner: banner(what), intro: prelude },
     {
-      file: 'dist/eventsource.legacy.min.js',
+      file: `dist/${name}.min.js`,
       format: 'iife',
-      banner,
+      banner: banner(what),
       intro: prelude,
       // The banner is added after minification, so the licences survive it.
       plugins: [
@@ -245,11 +278,26 @@ export default {
           ecma: 5,
           compress: { passes: 3 },
           // The former private members (see privateNamesToProperties): no other property in the
-          // bundle ends in `_` (`__proto__`, in Babel's helpers, starts with one).
-          mangle: { properties: { regex: /^[A-Za-z]\w*_$/ } },
+          // bundle ends in `_` (`__proto__`, in Babel's helpers, starts with one); and the
+          // connection's protected members (mangle.mjs).
+          mangle: {
+            properties: {
+              regex: new RegExp(`^[A-Za-z]\\w*_$|${internalProperties.source}`),
+            },
+          },
           safari10: true,
         }),
       ],
     },
   ],
-}
+})
+
+export default [
+  bundle('src/entries/legacy.ts', 'eventsource.legacy', 'legacy ES5 bundle', 'index'),
+  bundle(
+    'src/entries/standard-legacy.ts',
+    'eventsource.standard.legacy',
+    'W3C-only legacy ES5 bundle',
+    'standard',
+  ),
+]

@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 // Tests import the package by name, resolved to the build, so packaging mistakes show.
 const alias = {
+  'isomorphic-eventsource/standard': fileURLToPath(new URL('./dist/standard.js', import.meta.url)),
   'isomorphic-eventsource': fileURLToPath(new URL('./dist/node.js', import.meta.url)),
 }
 

@@ -14,12 +14,19 @@ const args = [
   '--disable-sync',
 ]
 
-/** Launches headless Chromium, or fails with instructions when it is not installed. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Launches headless Chromium, or fails with instructions when it is not installed.
+ * @param extraArgs - more command-line switches (say, `--js-flags=--expose-gc`).
+ */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `Chromium not found at ${chromiumPath}. Install it (Debian/Ubuntu: \`sudo apt-get install -y chromium\`) or set CHROMIUM_PATH to a Chromium or Chrome binary.`,
     )
   }
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args })
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...args, ...extraArgs],
+  })
 }

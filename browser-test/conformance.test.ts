@@ -31,7 +31,7 @@ beforeAll(async () => {
     '<!doctype html><meta charset="utf-8"><script src="/page.js"></script>',
   )
   browser = await launchChromium()
-  for (const mode of ['native', 'ours'] as const) {
+  for (const mode of ['native', 'ours', 'standard'] as const) {
     const page = await browser.newPage()
     await page.goto(`${main.origin}/`)
     pages.set(mode, page)
@@ -44,9 +44,9 @@ afterAll(async () => {
   await other?.close()
 })
 
-for (const mode of ['native', 'ours'] as const) {
+for (const mode of ['native', 'ours', 'standard'] as const) {
   describe.concurrent(`Chromium, ${mode} EventSource`, () => {
-    // The extension cases use options only ours has.
+    // The extension cases use options only the full class has.
     for (const testCase of mode === 'ours' ? [...cases, ...extensionCases] : cases) {
       // Each difference from the expected (native) result is named in the case itself, with its
       // reason and the exact result it gives instead.

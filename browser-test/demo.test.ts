@@ -5,7 +5,7 @@ import { startDemoServer } from '../examples/demo/server.mjs'
 import { launchChromium } from './chromium.js'
 
 let browser: Browser
-let demo: { origin: string; close(): Promise<void> }
+let demo: { origin: string; pageFeeds(): number; close(): Promise<void> }
 beforeAll(async () => {
   demo = await startDemoServer({ tickMs: 100 })
   browser = await launchChromium()
@@ -44,6 +44,29 @@ test('the demo page shows the live feed, survives a dropped connection and strea
     /^Server-sent events stream text over plain HTTP\./,
   )
   await page.close()
+})
+
+test('the demo page in three tabs holds one feed connection, and shows it', async () => {
+  const context = await browser.newContext()
+  try {
+    const tabs = []
+    for (let i = 0; i < 3; i++) {
+      const tab = await context.newPage()
+      await tab.goto(`${demo.origin}/`)
+      tabs.push(tab)
+    }
+    for (const tab of tabs) {
+      await tab.waitForFunction(
+        () => document.getElementById('connections')?.textContent === '1',
+        null,
+        { timeout: 10_000 },
+      )
+      expect(await tab.textContent('#state')).toBe('OPEN')
+    }
+    expect(demo.pageFeeds()).toBe(1)
+  } finally {
+    await context.close()
+  }
 })
 
 test('the old-browser example runs the ES5 bundle where fetch, streams and EventSource are gone', async () => {

@@ -1,7 +1,8 @@
 /**
  * The shared conformance suite in every engine but Chromium (browser-test/conformance.test.ts
- * covers that one): Firefox ESR, WebKitGTK and WPE WebKit, each against its native EventSource
- * and against ours (the ESM build installed as `window.EventSource`). Engines run one after
+ * covers that one): Firefox ESR, WebKitGTK and WPE WebKit, each against its native EventSource,
+ * against ours (the ESM build installed as `window.EventSource`) and against the W3C-only tier
+ * (isomorphic-eventsource/standard, installed so). Engines run one after
  * another. A missing engine is skipped with a message, or fails under REQUIRE_ALL_ENGINES=1.
  */
 import { afterAll, beforeAll } from 'vitest'
@@ -41,10 +42,27 @@ const webkitSplitBom: Difference = {
   result: ['open:1', 'error:0'],
 }
 
+const firefoxHeadAtFirstByte: Difference = {
+  why: 'Firefox holds the head of a response until the first byte of its body (or its end), for every client: its native EventSource, fetch and XMLHttpRequest alike. The spec announces the connection in processResponse, when the head arrives.',
+  result: 'open with the body',
+}
+
+const firefoxAbortAfterRedirect: Difference = {
+  why: 'Firefox keeps the connection of a fetch that followed a redirect open after the fetch is aborted (its body cancelled too), until the page goes away; a fetch without a redirect closes. Its native EventSource closes it. Ours can only abort the fetch, so each such closed stream holds one of Firefox’s 6 connections per host.',
+  requests: [false],
+}
+
 const exceptions: Exceptions = {
+  'announces the connection when the head arrives, before any byte of the body': {
+    'firefox/native': firefoxHeadAtFirstByte,
+    'firefox/ours': firefoxHeadAtFirstByte,
+    'firefox/standard': firefoxHeadAtFirstByte,
+  },
   'a reconnect sends the last event ID, encoded as UTF-8': {
     'webkitgtk/ours': webkitHeaderEncoding,
+    'webkitgtk/standard': webkitHeaderEncoding,
     'wpe/ours': webkitHeaderEncoding,
+    'wpe/standard': webkitHeaderEncoding,
   },
   'a block without data dispatches nothing': {
     'firefox/native': {
@@ -53,10 +71,8 @@ const exceptions: Exceptions = {
     },
   },
   'close() after a cross-origin redirect releases the connection': {
-    'firefox/ours': {
-      why: 'Firefox keeps the connection of a fetch that followed a redirect open after the fetch is aborted (its body cancelled too), until the page goes away; a fetch without a redirect closes. Its native EventSource closes it. Ours can only abort the fetch, so each such closed stream holds one of Firefox’s 6 connections per host.',
-      requests: [false],
-    },
+    'firefox/ours': firefoxAbortAfterRedirect,
+    'firefox/standard': firefoxAbortAfterRedirect,
   },
   'an id containing U+0000 is ignored': {
     'firefox/native': {
@@ -96,7 +112,7 @@ const missing = await Promise.all(targets.map((engine) => engine.available()))
 
 let fixture: Fixture | undefined
 beforeAll(async () => {
-  fixture = await startFixture(['native', 'ours'])
+  fixture = await startFixture(['native', 'ours', 'standard'])
 }, 60_000)
 afterAll(async () => {
   await fixture?.close()
@@ -106,7 +122,7 @@ targets.forEach((engine, index) => {
   defineEngineSuite({
     engine,
     missing: missing[index],
-    modes: ['native', 'ours'],
+    modes: ['native', 'ours', 'standard'],
     exceptions,
     fixture: () => {
       if (fixture === undefined) throw new Error('fixture not started')

@@ -13,9 +13,14 @@ const { values } = parseArgs({ options: { 'serve-seconds': { type: 'string', def
 const serveSeconds = Number(values['serve-seconds'])
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
-const demo = await startDemoServer({ tickMs: 400 })
+const demo = await startDemoServer({
+  tickMs: 400,
+  onPageFeeds: (count) => say(`the demo page's feed connections on the server: ${count}`),
+})
 say(`demo server on ${demo.origin}`)
-say(`demo page:    ${demo.origin}/   (open it in a browser)`)
+say(
+  `demo page:    ${demo.origin}/   (open it in a browser, in several tabs: they share one connection)`,
+)
 say(
   `streaming ${demo.origin}/feed with: isomorphic-eventsource ${demo.origin}/feed --max-events 14\n`,
 )

@@ -3,23 +3,30 @@ import {
   newMessageEvent,
   resolveUrl,
   SourceEventTarget,
+  shareConnection,
   transportFor,
 } from '#platform'
-import { CLOSED, CONNECTING, Connection, OPEN } from './core/connection.js'
+import type { ConnectionListener } from './core/connection.js'
+import { ExtendedConnection, type SourceConnection } from './core/extended-connection.js'
 import { iterateEvents } from './core/iterate.js'
 import { normalizeOptions } from './core/options.js'
 import { EventSourceErrorEvent, EventSourceOpenEvent } from './events.js'
+import {
+  createHandlerAttributes,
+  defineInterfaceShape,
+  type HandlerName,
+  missingUrl,
+} from './interface.js'
 import type {
   EventHandler,
   EventSourceEventMap,
   EventSourceMessageEvent,
   EventSourceOptions,
+  EventsOptions,
   Listener,
   ListenerOptions,
   PlatformMessageEvent,
 } from './types.js'
-
-type HandlerName = 'open' | 'message' | 'error'
 
 /** `Symbol.for('eventsource.supports-fetch-override')`, as a type: see the class's static. */
 declare const SUPPORTS_FETCH_OVERRIDE: unique symbol
@@ -28,12 +35,6 @@ declare const SUPPORTS_FETCH_OVERRIDE: unique symbol
 type AnyListener =
   // biome-ignore lint/suspicious/noExplicitAny: any instantiation of the class
   ((this: EventSource<any>, event: never) => unknown) | { handleEvent(event: Event): void } | null
-
-interface HandlerSlot {
-  value: object | null
-  /** Registered when the attribute first becomes non-null: that fixes its place in the list. */
-  listener: ((event: Event) => void) | undefined
-}
 
 /**
  * A W3C/WHATWG-compatible `EventSource` (Server-Sent Events client) for Node.js and browsers.
@@ -64,6 +65,33 @@ export class EventSource<
   /** Always `true`: tells this class from a native or other `EventSource` (say, after `install()`). */
   static readonly isomorphic = true
   /**
+   * Every init option this class supports, each `true`: what SDKs probe before passing options
+   * (LaunchDarkly's browser SDK streams with `method: 'REPORT'` when `method` is here; the
+   * convention is launchdarkly-eventsource's). `isomorphic-eventsource/standard` names only
+   * `withCredentials`.
+   */
+  static readonly supportedOptions: Readonly<Record<keyof EventSourceOptions, true>> =
+    Object.freeze({
+      withCredentials: true,
+      headers: true,
+      method: true,
+      body: true,
+      fetch: true,
+      credentials: true,
+      lastEventId: true,
+      lastEventIdQueryParam: true,
+      retry: true,
+      shouldRetry: true,
+      readTimeout: true,
+      maxBufferSize: true,
+      dispatcher: true,
+      proxy: true,
+      httpVersion: true,
+      pauseWhenHidden: true,
+      reconnectWhenOnline: true,
+      share: true,
+    })
+  /**
    * Always `true`, under `Symbol.for('eventsource.supports-fetch-override')` (non-enumerable), as
    * the `eventsource` package marks its class: SDKs check it before passing a `fetch` option.
    */
@@ -71,7 +99,7 @@ export class EventSource<
 
   readonly #url: string
   readonly #withCredentials: boolean
-  readonly #connection: Connection
+  readonly #connection: SourceConnection
   /** `events()` iterators waiting for close(). Arrays: an empty one costs next to nothing. */
   readonly #closeCallbacks: Array<() => void> = []
   /**
@@ -84,11 +112,7 @@ export class EventSource<
   readonly #anyMessage: Array<(event: EventSourceMessageEvent) => void> = []
   /** Where listeners go and events are dispatched: the platform's choice (see platform.ts). */
   readonly #listeners = createListenerList(this)
-  readonly #handlers: Record<HandlerName, HandlerSlot> = {
-    open: { value: null, listener: undefined },
-    message: { value: null, listener: undefined },
-    error: { value: null, listener: undefined },
-  }
+  readonly #handlers = createHandlerAttributes(this, this.#listeners)
 
   /**
    * Opens a connection to `url` at once; events start arriving asynchronously.
@@ -102,17 +126,13 @@ export class EventSource<
   constructor(url: string | URL, init: EventSourceOptions | null = {}) {
     super()
     // biome-ignore lint/complexity/noArguments: only `arguments` tells a missing url from undefined
-    if (arguments.length === 0) {
-      throw new TypeError(
-        "Failed to construct 'EventSource': 1 argument required, but only 0 present.",
-      )
-    }
+    if (arguments.length === 0) throw missingUrl()
     // Template literal, not String(): a Symbol must throw a TypeError, as WebIDL conversion does.
     const absoluteUrl = resolveUrl(`${url}`)
     const options = normalizeOptions(init)
     this.#url = absoluteUrl
     this.#withCredentials = options.withCredentials
-    this.#connection = new Connection(this.#url, options, transportFor(options), {
+    const listener: ConnectionListener = {
       open: (status, headers) => this.#fire(new EventSourceOpenEvent(status, headers)),
       message: (type, data, lastEventId, origin) => {
         const anyMessage = this.#anyMessage
@@ -128,7 +148,14 @@ export class EventSource<
         if (anyMessage.length > 0) for (const observer of anyMessage.slice()) observer(event)
       },
       error: (details) => this.#fire(new EventSourceErrorEvent(details)),
-    })
+    }
+    // A connection of this source's own; with `share`, the platform decides who holds one.
+    const open = (to: ConnectionListener) =>
+      new ExtendedConnection(this.#url, options, transportFor(options), to)
+    this.#connection =
+      options.share && shareConnection
+        ? shareConnection(this.#url, options, listener, open)
+        : open(listener)
     this.#connection.connect()
   }
 
@@ -153,7 +180,7 @@ export class EventSource<
    * (`addEventListener('open', …)` is typed so).
    */
   get onopen(): EventHandler<Event> {
-    return this.#handlers.open.value as EventHandler<Event>
+    return this.#handlers.get('open') as EventHandler<Event>
   }
   /** Sets the handler; see the getter. It may be typed for the event's own class. */
   set onopen(value: EventHandler<EventSourceOpenEvent>) {
@@ -162,7 +189,7 @@ export class EventSource<
 
   /** Handler for `message`: an event without an `event:` field (or with `event: message`). */
   get onmessage(): EventHandler<EventSourceMessageEvent> {
-    return this.#handlers.message.value as EventHandler<EventSourceMessageEvent>
+    return this.#handlers.get('message') as EventHandler<EventSourceMessageEvent>
   }
   /** Sets the handler; see the getter. It may be typed for the platform's `MessageEvent`. */
   set onmessage(value: EventHandler<PlatformMessageEvent>) {
@@ -175,7 +202,7 @@ export class EventSource<
    * `message`, `willRetry`, …), and `addEventListener('error', …)` is typed so.
    */
   get onerror(): EventHandler<Event> {
-    return this.#handlers.error.value as EventHandler<Event>
+    return this.#handlers.get('error') as EventHandler<Event>
   }
   /** Sets the handler; see the getter. It may be typed for the event's own class. */
   set onerror(value: EventHandler<EventSourceErrorEvent>) {
@@ -202,8 +229,11 @@ export class EventSource<
    * Async iteration over events of the given types (default `message`; `'*'` for every message
    * event, whatever its `event:` name, which no W3C listener can ask for): the loop ends when the
    * source is closed, throws an {@link EventSourceErrorEvent}-carrying error when the connection
-   * fails, and closes the source when left early. (Not in the W3C API.)
+   * fails, and closes the source when left early. At most `options.maxQueue` events (10,000)
+   * wait for a loop that falls behind; past that the loop throws (the source is closed), or
+   * drops the oldest with `overflow: 'drop-oldest'`. (Not in the W3C API.)
    *
+   * @throws `TypeError` for a `maxQueue` below 1 or an unknown `overflow`.
    * @example
    * ```ts
    * for await (const event of source.events(['token', 'done'])) {
@@ -214,12 +244,14 @@ export class EventSource<
    */
   events(
     types: readonly string[] | '*' = ['message'],
+    options?: EventsOptions,
   ): AsyncIterableIterator<EventSourceMessageEvent> {
     return iterateEvents(
       this,
       (callback) => subscribe(this.#closeCallbacks, callback),
       (callback) => subscribe(this.#anyMessage, callback),
       types,
+      options,
     )
   }
 
@@ -330,28 +362,10 @@ export class EventSource<
     return this.#listeners.dispatch(event)
   }
 
-  /**
-   * HTML's event handler attributes: the first non-null value adds a listener at the current
-   * end of the list; later values reuse that place; null removes it.
-   */
+  // A handler makes its type listened to (an over-estimate when it is set to null: harmless).
   #setHandler(name: HandlerName, value: unknown): void {
-    const slot = this.#handlers[name]
-    slot.value =
-      (typeof value === 'object' || typeof value === 'function') && value !== null ? value : null
-    if (slot.value === null) {
-      if (slot.listener !== undefined) this.#listeners.remove(name, slot.listener)
-      slot.listener = undefined
-      return
-    }
-    if (slot.listener !== undefined) return
     this.#listened.add(name)
-    slot.listener = (event) => {
-      const callback = slot.value
-      if (typeof callback !== 'function') return
-      // [HTML] "process return value": false cancels the event.
-      if (callback.call(this, event) === false) event.preventDefault()
-    }
-    this.#listeners.add(name, slot.listener)
+    this.#handlers.set(name, value)
   }
 }
 
@@ -364,35 +378,12 @@ function subscribe<T>(list: T[], callback: T): () => void {
   }
 }
 
-// WebIDL shape, which class syntax cannot express: constants are enumerable, read-only data
-// properties on both the constructor and the prototype; attributes are enumerable accessors.
-const constants = {
-  CONNECTING: { value: CONNECTING, enumerable: true },
-  OPEN: { value: OPEN, enumerable: true },
-  CLOSED: { value: CLOSED, enumerable: true },
-} as const
-Object.defineProperties(EventSource, constants)
-Object.defineProperties(EventSource.prototype, constants)
-for (const name of [
-  'url',
-  'withCredentials',
-  'readyState',
-  'onopen',
-  'onmessage',
-  'onerror',
-  'close',
-]) {
-  Object.defineProperty(EventSource.prototype, name, { enumerable: true })
-}
+defineInterfaceShape(EventSource)
 // Symbols exist everywhere but in IE 11, where these are simply absent.
 if (typeof Symbol === 'function') {
   // Non-enumerable, read-only, as the eventsource package defines it.
   Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-override'), {
     value: true,
-  })
-  Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {
-    value: 'EventSource',
-    configurable: true,
   })
   if (Symbol.asyncIterator !== undefined) {
     Object.defineProperty(EventSource.prototype, Symbol.asyncIterator, {

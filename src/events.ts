@@ -30,7 +30,8 @@ export class EventSourceOpenEvent extends SourceEvent {
 /** What went wrong, and what happens next. @internal */
 export interface ErrorDetails {
   readonly reason: ErrorReason
-  readonly message: string
+  /** What went wrong, in words; only the full tier's connection (ExtendedConnection) says. */
+  readonly message?: string | undefined
   /** `retry.maxAttempts` was reached. */
   readonly gaveUp?: boolean
   /** Consecutive failed attempts, this one included; absent where no attempt failed. */
@@ -73,7 +74,7 @@ export class EventSourceErrorEvent extends SourceEvent {
   constructor(details: ErrorDetails) {
     super('error')
     this.reason = details.reason
-    this.message = details.message
+    this.message = details.message ?? ''
     this.gaveUp = details.gaveUp ?? false
     this.attempt = details.attempt
     this.status = details.status

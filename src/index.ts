@@ -25,6 +25,7 @@ export type {
   EventSourceLike,
   EventSourceMessageEvent,
   EventSourceOptions,
+  EventsOptions,
   FetchLike,
   FetchLikeResponse,
   HeadersSource,

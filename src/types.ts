@@ -239,11 +239,16 @@ export interface RetryContext {
 /** Backoff and give-up settings (the `retry` option). @public */
 export interface RetryOptions {
   /**
-   * Reconnection time until the server sends a `retry:` field, which replaces it.
+   * Reconnection time until the server sends a `retry:` field, which replaces it. With backoff
+   * (`factor` > 1, `jitter` or `maxAttempts`) also the shortest delay: a server's `retry: 0` or
+   * `Retry-After: 0` cannot make the source reconnect in a loop.
    * @defaultValue 3000 (the spec's)
    */
   initialDelay?: number
-  /** Upper bound for the grown delay; a server's `retry:` above it is still honoured. @defaultValue Infinity */
+  /**
+   * Upper bound for the grown delay and for `Retry-After`; a server's `retry:` above it is still
+   * honoured. @defaultValue Infinity
+   */
   maxDelay?: number
   /** Multiplier per consecutive failed attempt. @defaultValue 1 (fixed delay, as the spec) */
   factor?: number
@@ -255,7 +260,8 @@ export interface RetryOptions {
   maxAttempts?: number
   /**
    * HTTP statuses that reconnect instead of failing the connection, for the request methods in
-   * `methods` (for others only when `shouldRetry` says so). A `Retry-After` header sets the delay.
+   * `methods` (for others only when `shouldRetry` says so). A `Retry-After` header sets the delay
+   * (capped by `maxDelay`; with backoff it may lengthen the delay, not shorten it).
    * @defaultValue [] (the spec fails on every status but 200)
    */
   statuses?: readonly number[]
@@ -318,11 +324,17 @@ export interface EventSourceOptions {
   retry?: false | RetryOptions | undefined
   /** Decides per failure: `true`/`false` to retry or not, a number of ms to retry after that delay, `undefined` for the default. */
   shouldRetry?: ((context: RetryContext) => boolean | number | undefined) | undefined
-  /** Milliseconds without a single byte (comments count) after which the connection is dropped and reestablished. @defaultValue Infinity */
+  /**
+   * Milliseconds without a single byte (comments count) after which the connection is dropped and
+   * reestablished, counted from the start of each attempt (the `headers` and `body` functions
+   * included). Set it (45,000, or three heartbeats): without it a half-open connection is never
+   * noticed. @defaultValue Infinity
+   */
   readTimeout?: number | undefined
   /**
-   * Largest line or event, in characters, the source buffers; a bigger one fails the connection
-   * with a clear error instead of growing memory without bound. @defaultValue 16 Mi (16,777,216)
+   * Bytes of memory one unfinished line or event may hold: 2 a character plus 64 a line (comment
+   * lines are free). More fails the connection (`reason: 'overflow'`) instead of growing memory
+   * without bound. @defaultValue 16 MiB (16,777,216)
    */
   maxBufferSize?: number | undefined
   /** Node only: the undici `Dispatcher` requests go through (TLS options, keep-alive, sockets). */
@@ -341,6 +353,16 @@ export interface EventSourceOptions {
   pauseWhenHidden?: boolean | undefined
   /** Browser only: while waiting to reconnect, reconnect at once when the browser comes back online. @defaultValue false */
   reconnectWhenOnline?: boolean | undefined
+  /**
+   * Browser only: one network connection for every source of this origin with the same key, in
+   * any tab. `true` derives the key from the request (absolute URL, method, credentials mode,
+   * static headers, string body, `lastEventIdQueryParam`); a string names it, and is required
+   * when `headers` is a function or `body` is not a string. One tab holds the connection (with
+   * its own options) and passes events to the others; when it goes, another takes over and
+   * resumes with `Last-Event-ID`. Where Web Locks or `BroadcastChannel` is missing (and in the
+   * Node build) each source keeps a connection of its own. @defaultValue false
+   */
+  share?: boolean | string | undefined
 }
 
 /**
@@ -351,7 +373,8 @@ export interface EventSourceOptions {
  * - `timeout`: no byte for `readTimeout` ms; `overflow`: a line or event beyond `maxBufferSize`;
  * - `hook`: the `headers` or `body` option threw, or the body cannot be sent again; or the
  *   `fetch` option broke its contract (threw, or resolved to no stream body): never retried;
- * - `policy`: `shouldRetry` threw; `scheme`: a URL scheme no request can fetch (ftp:, about:…).
+ * - `policy`: `shouldRetry` threw; `scheme`: a URL no request can fetch: a scheme other than
+ *   http(s) (ftp:, about:…), or credentials in it (`user:password@`), as in Chromium.
  * @public
  */
 export type ErrorReason =
@@ -400,3 +423,20 @@ export interface EventListenerOptions {
 
 /** `addEventListener` options: {@link ListenerOptions} under the `eventsource` package's name. @public */
 export type AddEventListenerOptions = ListenerOptions
+
+/** Options of `source.events()`. @public */
+export interface EventsOptions {
+  /**
+   * How many events may wait for a loop that takes them more slowly than they arrive: the
+   * stream cannot be slowed down, so past this the loop must lose events or end.
+   * @defaultValue 10,000
+   */
+  maxQueue?: number
+  /**
+   * Past `maxQueue`: `'error'` closes the source and, once the loop has taken the events that
+   * were waiting, throws an `EventSourceError` (its event's `reason` is `'overflow'`);
+   * `'drop-oldest'` drops the oldest waiting event to make room, and the loop goes on.
+   * @defaultValue 'error'
+   */
+  overflow?: 'error' | 'drop-oldest'
+}

@@ -12,22 +12,14 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { transform } from 'esbuild'
 import { describe, expect, test } from 'vitest'
+import { sizes } from './support/sizes.mjs'
 
 const dist = (name: string) => fileURLToPath(new URL(`../dist/${name}`, import.meta.url))
-const legacyFiles = [dist('eventsource.legacy.js'), dist('eventsource.legacy.min.js')]
-
-/**
- * Size budgets, min+gzip (zlib level 9), in bytes (1 KB = 1024 B), set just above what the
- * files measured when they were last set: they stop growth. The architecture split (platform
- * seam, the connection in its parts) fitted the previous 8.1 / 11.15 KB (8,282 / 11,337 B);
- * the behaviour added with it (`retry.methods`, `attempt` on error events, four defect fixes,
- * the transports' contract fixes) took them to 8,395 / 11,421 B, and the drop-in for the
- * `eventsource` package (a `fetch` option that breaks its contract fails once instead of
- * retrying forever: 0.17 KB; its marker and header names) to 8,635 / 11,649 B. Lower them as the
- * code shrinks; see README "Size" for the targets.
- */
-const KB = 1024
-const budgets = { modern: 8.45 * KB, legacy: 11.4 * KB }
+/** Both tiers' `<script>` bundles, as shipped and unminified. */
+const legacyFiles = ['eventsource.legacy', 'eventsource.standard.legacy'].flatMap((name) => [
+  dist(`${name}.js`),
+  dist(`${name}.min.js`),
+])
 
 /**
  * Built-ins newer than ES5 that `es-check --checkFeatures` finds in the legacy bundle, each with
@@ -44,6 +36,8 @@ const allowedFeatures: Record<string, string> = {
   Promise:
     'A platform requirement, not a shim: every ES5 browser but IE 11 has Promise, and IE 11 needs a Promise polyfill loaded first (documented). The XMLHttpRequest path itself needs none (the duktape run has no Promise); async hooks, `events()` and the fetch transport do.',
   PromiseResolve: 'Same as Promise: `Promise.resolve` in the async helpers and `events()`.',
+  Uint8Array:
+    'A platform requirement, as in IE 10 and 11 (typed arrays): the XMLHttpRequest transport hands the bytes it reads (x-user-defined) to the event stream as a Uint8Array, and the fetch path reads them so. Duktape has it too.',
 }
 
 function requireBuilt(files: readonly string[]): void {
@@ -67,7 +61,6 @@ function esCheck(args: readonly string[]): { status: number | null; output: stri
 const gzipSize = (code: string) => gzipSync(code, { level: 9 }).length
 // The budgets count files as shipped, licence comments included; this is for the printout.
 const withoutLicence = (code: string) => code.replace(/\/\*![\s\S]*?\*\/\n?/g, '')
-const kb = (bytes: number) => `${(bytes / KB).toFixed(2)} KB`
 
 describe('legacy bundle: ES5', () => {
   test('es-check es5 --checkFeatures passes, ignoring only the justified features', () => {
@@ -108,30 +101,29 @@ describe('legacy bundle: ES5', () => {
 })
 
 describe('size budgets (min+gzip)', () => {
-  test(`modern browser entry (dist/index.js, esbuild --minify) ≤ ${kb(budgets.modern)}`, async () => {
-    requireBuilt([dist('index.js')])
-    const source = readFileSync(dist('index.js'), 'utf8')
-    const { code } = await transform(source, { minify: true, format: 'esm', target: 'es2022' })
-    const size = gzipSize(code)
-    console.log(
-      `size: modern entry dist/index.js: ${code.length} B minified, ${size} B min+gzip (${kb(size)}; budget ${kb(budgets.modern)}); without the licence comment ${gzipSize(withoutLicence(code))} B`,
-    )
-    expect(size, `min+gzip ${size} B over the ${budgets.modern} B budget`).toBeLessThanOrEqual(
-      budgets.modern,
-    )
+  test("the share option's code (dist/share.js) is loaded on demand only", () => {
+    requireBuilt([dist('index.js'), dist('share.js')])
+    // The full tier's entry reaches it through import() alone: a page that never sets `share`
+    // never loads it.
+    const entry = readFileSync(dist('index.js'), 'utf8')
+    expect(entry.match(/\bimport\b[^;]*share\.js/g)).toEqual(["import('./share.js"])
+    // It imports nothing: what it took from the entry at run time would move into a chunk that
+    // the entry loads too.
+    expect(readFileSync(dist('share.js'), 'utf8').match(/^\s*import\b/gm)).toBe(null)
   })
 
-  test(`legacy bundle (dist/eventsource.legacy.min.js) ≤ ${kb(budgets.legacy)}`, () => {
-    requireBuilt([dist('eventsource.legacy.min.js')])
-    const code = readFileSync(dist('eventsource.legacy.min.js'), 'utf8')
-    const size = gzipSize(code)
-    console.log(
-      `size: legacy bundle dist/eventsource.legacy.min.js: ${code.length} B minified, ${size} B min+gzip (${kb(size)}; budget ${kb(budgets.legacy)}); without the licence comment ${gzipSize(withoutLicence(code))} B`,
-    )
-    expect(size, `min+gzip ${size} B over the ${budgets.legacy} B budget`).toBeLessThanOrEqual(
-      budgets.legacy,
-    )
-  })
+  for (const { name, file, minify, budget } of sizes) {
+    test(`${name} (dist/${file}${minify ? ', esbuild --minify' : ''}) ≤ ${budget} B`, async () => {
+      requireBuilt([dist(file)])
+      let code = readFileSync(dist(file), 'utf8')
+      if (minify) ({ code } = await transform(code, { minify, format: 'esm', target: 'es2022' }))
+      const size = gzipSize(code)
+      console.log(
+        `size: ${name}, dist/${file}: ${code.length} B minified, ${size} B min+gzip (budget ${budget} B, ${budget - size} B left); without the licence comment ${gzipSize(withoutLicence(code))} B`,
+      )
+      expect(size, `min+gzip ${size} B over the ${budget} B budget`).toBeLessThanOrEqual(budget)
+    })
+  }
 })
 
 /** duktape on PATH, or undefined. */
@@ -188,17 +180,23 @@ var requests = [];
 function XMLHttpRequest() { this.readyState = 0; this.status = 0; this.responseText = ''; this.headers = {}; this.aborted = false; }
 XMLHttpRequest.prototype.open = function (method, url) { this.method = method; this.url = url; this.readyState = 1; };
 XMLHttpRequest.prototype.setRequestHeader = function (name, value) { this.headers[name.toLowerCase()] = value; };
-XMLHttpRequest.prototype.overrideMimeType = function () {};
+// The transport asks for the bytes (x-user-defined: byte b >= 0x80 is U+F700 + b), as browsers give them.
+XMLHttpRequest.prototype.overrideMimeType = function (mime) { this.binary = /x-user-defined/.test(mime); };
+function userDefined(text) {
+  var bytes = unescape(encodeURIComponent(text)), out = '';
+  for (var i = 0; i < bytes.length; i++) { var b = bytes.charCodeAt(i); out += String.fromCharCode(b < 0x80 ? b : 0xf700 + b); }
+  return out;
+}
 XMLHttpRequest.prototype.getResponseHeader = function (name) { return name.toLowerCase() === 'content-type' ? this.contentType : null; };
 XMLHttpRequest.prototype.abort = function () { this.aborted = true; };
 XMLHttpRequest.prototype.send = function () {
   var xhr = this, script = scripts[requests.length];
-  requests.push({ url: this.url, accept: this.headers.accept, lastEventId: this.headers['last-event-id'] || null });
+  requests.push({ url: this.url, accept: this.headers.accept, cacheControl: this.headers['cache-control'] || null, lastEventId: this.headers['last-event-id'] || null });
   if (!script) return;
   function step(i) {
     if (xhr.aborted) return;
     if (i === 0) { xhr.status = script[0]; xhr.contentType = script[1]; xhr.readyState = 2; }
-    else if (i < script.length - 1) { xhr.responseText += script[i + 1]; xhr.readyState = 3; }
+    else if (i < script.length - 1) { xhr.responseText += xhr.binary ? userDefined(script[i + 1]) : script[i + 1]; xhr.readyState = 3; }
     else xhr.readyState = 4;
     if (xhr.onreadystatechange) xhr.onreadystatechange();
     if (i < script.length - 1) setTimeout(function () { step(i + 1); }, 5);
@@ -224,50 +222,61 @@ print(JSON.stringify({
 }));
 `
 
-describe('legacy bundle in duktape (ES5.1 engine)', () => {
-  test('the XMLHttpRequest path parses a chunked stream and reconnects with Last-Event-ID', (context) => {
-    const duk = findDuk()
-    if (duk === undefined) {
-      const reason = 'duk (duktape) is not installed: apt-get install -y duktape'
-      // CI installs every engine and sets REQUIRE_ALL_ENGINES=1: nothing may skip silently there.
-      if (process.env['REQUIRE_ALL_ENGINES'] === '1')
-        throw new Error(`REQUIRE_ALL_ENGINES=1 but ${reason}`)
-      console.log(`[bundle] duktape check skipped: ${reason}`)
-      context.skip(reason)
-    }
-    requireBuilt(legacyFiles)
-    const dir = mkdtempSync(join(tmpdir(), 'legacy-duk-'))
-    try {
-      const script = join(dir, 'run.js')
-      writeFileSync(
-        script,
-        `${dukPrelude}\n${readFileSync(dist('eventsource.legacy.min.js'), 'utf8')}\n${dukRun}`,
-      )
-      const run = spawnSync(duk as string, [script], { encoding: 'utf8', timeout: 20_000 })
-      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
-      const origin = 'http://127.0.0.1:8000'
-      expect(JSON.parse(run.stdout)).toEqual({
-        installed: true,
-        url: `${origin}/events`,
-        readyState: 2,
-        trace: [
-          'open:1',
-          `message:hello|7|${origin}`,
-          'tick:a\nb|7',
-          // The id with NUL is ignored; the unterminated last block is dropped at the end.
-          `message:é€|7|${origin}`,
-          'error:0',
-          'open:1',
-          `message:again|7|${origin}`,
-        ],
-        requests: [
-          { url: `${origin}/events`, accept: 'text/event-stream', lastEventId: null },
-          { url: `${origin}/events`, accept: 'text/event-stream', lastEventId: '7' },
-        ],
-        timersLeft: 0,
-      })
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
-})
+describe.each(['eventsource.legacy.min.js', 'eventsource.standard.legacy.min.js'])(
+  '%s in duktape (ES5.1 engine)',
+  (file) => {
+    test('the XMLHttpRequest path parses a chunked stream and reconnects with Last-Event-ID', (context) => {
+      const duk = findDuk()
+      if (duk === undefined) {
+        const reason = 'duk (duktape) is not installed: apt-get install -y duktape'
+        // CI installs every engine and sets REQUIRE_ALL_ENGINES=1: nothing may skip silently there.
+        if (process.env['REQUIRE_ALL_ENGINES'] === '1')
+          throw new Error(`REQUIRE_ALL_ENGINES=1 but ${reason}`)
+        console.log(`[bundle] duktape check skipped: ${reason}`)
+        context.skip(reason)
+      }
+      requireBuilt(legacyFiles)
+      const dir = mkdtempSync(join(tmpdir(), 'legacy-duk-'))
+      try {
+        const script = join(dir, 'run.js')
+        writeFileSync(script, `${dukPrelude}\n${readFileSync(dist(file), 'utf8')}\n${dukRun}`)
+        const run = spawnSync(duk as string, [script], { encoding: 'utf8', timeout: 20_000 })
+        expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+        const origin = 'http://127.0.0.1:8000'
+        expect(JSON.parse(run.stdout)).toEqual({
+          installed: true,
+          url: `${origin}/events`,
+          readyState: 2,
+          trace: [
+            'open:1',
+            `message:hello|7|${origin}`,
+            'tick:a\nb|7',
+            // The id with NUL is ignored; the unterminated last block is dropped at the end.
+            `message:é€|7|${origin}`,
+            'error:0',
+            'open:1',
+            `message:again|7|${origin}`,
+          ],
+          requests: [
+            // No author Cache-Control, even same-origin (see xhr.ts).
+            {
+              url: `${origin}/events`,
+              accept: 'text/event-stream',
+              cacheControl: null,
+              lastEventId: null,
+            },
+            {
+              url: `${origin}/events`,
+              accept: 'text/event-stream',
+              cacheControl: null,
+              lastEventId: '7',
+            },
+          ],
+          timersLeft: 0,
+        })
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  },
+)

@@ -385,12 +385,27 @@ describe('command line', () => {
     expect(shown.stdout).toBe(`isomorphic-eventsource ${version}\n`)
   })
 
+  test('a URL with credentials fails at once, without the password on any line', async ({
+    expect,
+  }) => {
+    const route = server.route(() => ({ body: ['data: x\n\n'] }))
+    const run = await cli([route.url.replace('http://', 'http://user:secret@')])
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      1,
+      '',
+      '* failed: The URL has credentials (user:password@), which EventSource never sends\n',
+    ])
+    expect(route.requests).toHaveLength(0)
+  })
+
   // Concurrent: no server involved, and each run is mostly Node's start-up.
   test.concurrent.for<[string[], string]>([
     [['-H', 'NoColon', 'http://127.0.0.1/'], "bad header 'NoColon'"],
     [[], 'missing URL'],
     [['--bogus', 'http://127.0.0.1/'], "unknown option '--bogus'"],
     [['not a url'], "invalid URL 'not a url'"],
+    // A password in a URL that does not parse is not echoed.
+    [['http://user:secret@[::1'], "invalid URL 'http://***@[::1'"],
     // The library checks the options the flags become; its TypeError is a usage error too.
     [
       ['--retry-jitter', '2', 'http://127.0.0.1/'],

@@ -1,4 +1,5 @@
 import { EventSource } from 'isomorphic-eventsource'
+import { EventSource as StandardEventSource } from 'isomorphic-eventsource/standard'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { cases } from './conformance/cases.js'
 import { expectedOutcome } from './conformance/difference.js'
@@ -8,7 +9,8 @@ import { prepareCase } from './conformance/prepare.js'
 import { FixtureServer } from './fixture-server.js'
 
 // The shared suite against the built package (dist/), the same cases the browser suite runs
-// against native EventSource and ours.
+// against native EventSource and ours: the full tier (the Node build) and the W3C-only tier
+// (isomorphic-eventsource/standard, on Node's fetch), which runs the W3C cases only.
 let main: FixtureServer
 let other: FixtureServer
 beforeAll(async () => {
@@ -20,14 +22,17 @@ afterAll(async () => {
   await other.close()
 })
 
-describe.concurrent('WHATWG conformance (Node, dist build)', () => {
-  for (const testCase of [...cases, ...extensionCases]) {
+describe.concurrent.each([
+  ['dist build', EventSource, [...cases, ...extensionCases]],
+  ['W3C-only tier', StandardEventSource, cases],
+] as const)('WHATWG conformance (Node, %s)', (_name, Class, list) => {
+  for (const testCase of list) {
     // A case that needs a page runs in the browser suite only; the reason is in the case.
     const run = testCase.browserOnly === undefined ? test : test.skip
     run(testCase.name, async () => {
       const prepared = prepareCase(testCase, main, other)
       const result = await testCase.run({
-        EventSource: EventSource as unknown as EventSourceClass,
+        EventSource: Class as unknown as EventSourceClass,
         url: prepared.url,
       })
       // Where ours is known to differ, the case names exactly what it gives instead.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createEventStream } from '../src/core/event-stream.js'
+import { createEventStream, LINE_COST } from '../src/core/event-stream.js'
 
 /** Feeds chunks to a fresh event stream and lists what it reported. */
 function interpret(chunks: ReadonlyArray<Uint8Array | string>): string[] {
@@ -89,24 +89,101 @@ describe('interpreting an event stream', () => {
   })
 })
 
-describe('maxBufferSize', () => {
-  test('a line longer than the limit stops the stream with one overflow report', () => {
+describe('maxBufferSize: the bytes an unfinished event holds', () => {
+  /** An event stream with a limit, and what it reported. */
+  function limited(maxBufferSize: number) {
     const seen: string[] = []
     const stream = createEventStream(
       {
-        onEvent: (type, data) => seen.push(`${type}:${data}`),
+        onEvent: (type, data) => seen.push(`${type}:${data.length > 20 ? data.length : data}`),
         onId: () => undefined,
         onRetry: () => undefined,
-        onOverflow: (error) => seen.push(`overflow:${error.message}`),
+        onOverflow: () => seen.push('overflow'),
       },
-      100,
+      maxBufferSize,
     )
+    return { stream, seen }
+  }
+
+  test('a line longer than the limit stops the stream with one overflow report', () => {
+    const { stream, seen } = limited(100)
     stream.feed('data: ok\n\n')
     for (let i = 0; i < 10; i++) stream.feed(`data: ${'x'.repeat(50)}`)
     stream.feed('\n\ndata: after\n\n')
-    expect(seen).toEqual([
-      'message:ok',
-      'overflow:Buffered data exceeded max buffer size of 100 characters',
-    ])
+    expect(seen).toEqual(['message:ok', 'overflow'])
+  })
+
+  test(`each line of an unfinished event costs 2 bytes a character plus ${LINE_COST}`, () => {
+    const { stream, seen } = limited(10_000)
+    // "data: x\n" is 8 characters, 80 bytes: 125 lines fit in 10,000 bytes, the 126th does not.
+    for (let i = 0; i < 125; i++) stream.feed('data: x\n')
+    expect([stream.held, seen]).toEqual([125 * (2 * 8 + LINE_COST), []])
+    stream.feed('data: x\n')
+    expect(seen).toEqual(['overflow'])
+  })
+
+  test('a blank line releases the charge, whatever the line ends and however split', () => {
+    for (const [end, chunks] of [
+      ['\n', ['data: a\n', '\n']],
+      ['\r', ['data: a\r', '\r']],
+      ['\r\n', ['data: a\r', '\n\r', '\n']],
+      ['\r\n', ['data: a\r\n\r', '\n']],
+      ['\n', ['data: a\n', '\r']],
+    ] as const) {
+      const { stream, seen } = limited(1000)
+      for (const chunk of chunks) stream.feed(chunk)
+      expect([stream.held, seen], JSON.stringify(chunks)).toEqual([0, ['message:a']])
+      stream.feed(`data: b${end}`)
+      expect(stream.held, JSON.stringify(end)).toBe(2 * (7 + end.length) + LINE_COST)
+    }
+  })
+
+  test('a CR LF counts as one line end, also split across chunks', () => {
+    const { stream } = limited(1000)
+    stream.feed('data: a\r')
+    stream.feed('\ndata: b\r\n')
+    expect(stream.held).toBe(2 * (8 + 10) + 2 * LINE_COST)
+  })
+
+  test('comment lines cost nothing: a stream of heartbeats never overflows', () => {
+    const { stream, seen } = limited(100)
+    for (let i = 0; i < 10_000; i++) stream.feed(i % 2 === 0 ? ': heartbeat\n' : ':\r\n')
+    stream.feed(`: ${'x'.repeat(1000)}`)
+    stream.feed(`${'x'.repeat(1000)}\ndata: still here\n\n`)
+    expect([stream.held, seen]).toEqual([0, ['message:still here']])
+  })
+
+  test('chunks of comment lines inside an event add nothing; its data lines do', () => {
+    const { stream } = limited(1000)
+    stream.feed('data: a\n')
+    for (let i = 0; i < 100; i++) stream.feed(': a comment\n')
+    stream.feed('data: b\n')
+    expect(stream.held).toBe(2 * (2 * 8 + LINE_COST))
+  })
+
+  test('a short unfinished event after complete ones is charged alone, not with its chunk', () => {
+    const { stream, seen } = limited(100)
+    const complete = 'data: 0123456789\n\n'.repeat(100)
+    stream.feed(`${complete}data: tail`)
+    expect([stream.held, seen.length]).toEqual([2 * 10, 100])
+    stream.feed('\n\n')
+    expect([stream.held, seen.length, seen[100]]).toEqual([0, 101, 'message:tail'])
+  })
+
+  test('an overflowing chunk still dispatches the complete events before it', () => {
+    const { stream, seen } = limited(100)
+    stream.feed(`data: a\n\ndata: ${'x'.repeat(200)}`)
+    expect(seen).toEqual(['message:a', 'overflow'])
+  })
+
+  test('an event just within the limit is dispatched whole', () => {
+    const { stream, seen } = limited(1000)
+    // 2 bytes for each of "data: ", the data and LF, plus the line's cost: exactly 1000.
+    const size = (1000 - LINE_COST) / 2 - 7
+    const line = `data: ${'y'.repeat(size)}\n`
+    stream.feed(line.slice(0, 300))
+    stream.feed(line.slice(300))
+    stream.feed('\n')
+    expect([stream.held, seen]).toEqual([0, [`message:${size}`]])
   })
 })

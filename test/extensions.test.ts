@@ -65,6 +65,38 @@ const sse = (...body: Array<string | number>): Reply => ({ body })
 const messages = (seen: Seen) => seen.events.filter((e) => e.startsWith('message:')).length
 
 describe('headers', () => {
+  test('tab, obs-text and a value from the function with a tab are sent as they are', async () => {
+    const route = server.route(() => sse('data: ok\n\n'))
+    await run(
+      route.url,
+      { headers: () => ({ 'X-Tab': 'a\tb', 'X-Latin': 'caf\xe9' }) },
+      (s) => messages(s) >= 1,
+    )
+    expect([route.requests[0]?.headers['x-tab'], route.requests[0]?.headers['x-latin']]).toEqual([
+      'a\tb',
+      'caf\xe9',
+    ])
+  })
+
+  test('a header function giving a value no request can carry fails the connection once, sending nothing', async () => {
+    const route = server.route(() => sse('data: ok\n\n'))
+    const seen = await run(
+      route.url,
+      { retry: { initialDelay: 10 }, headers: async () => ({ 'X-A': 'a\x1b' }) },
+      (s) => s.source.readyState === EventSource.CLOSED,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(seen.events).toEqual(['error:2'])
+    expect(seen.errors[0]).toMatchObject({
+      reason: 'hook',
+      willRetry: false,
+      message:
+        'EventSource option "headers" must be Latin-1 without control characters but tab in the value of "X-A"',
+    })
+    expect(seen.errors[0]?.cause).toBeInstanceOf(TypeError)
+    expect(route.requests).toHaveLength(0)
+  })
+
   test('static headers are sent on every request, beside Accept', async () => {
     const route = server.route((_r, attempt) => sse(`retry: 10\ndata: ${attempt}\n\n`))
     await run(
@@ -301,10 +333,22 @@ describe('retry policy', () => {
     )
     const seen = await run(
       route.url,
-      { retry: { initialDelay: 5000, factor: 2, maxAttempts: 3 } },
+      { retry: { initialDelay: 10, factor: 2, maxAttempts: 3 } },
       (s) => s.source.readyState === EventSource.CLOSED,
     )
     expect(seen.errors.map((e) => e.delay)).toEqual([15, 30, undefined])
+  })
+
+  test('with backoff, a server retry below initialDelay is raised to it: retry: 0 cannot storm', async () => {
+    const route = server.route((_r, attempt) =>
+      attempt === 0 ? sse('retry: 0\ndata: a\n\n') : { drop: true },
+    )
+    const seen = await run(
+      route.url,
+      { retry: { initialDelay: 10, factor: 2, maxAttempts: 3 } },
+      (s) => s.source.readyState === EventSource.CLOSED,
+    )
+    expect(seen.errors.map((e) => e.delay)).toEqual([10, 20, undefined])
   })
 
   test('a connection open at least resetAfter resets the failure count; a shorter one does not', async () => {
@@ -313,7 +357,7 @@ describe('retry policy', () => {
     )
     const quick = await run(
       flapping.url,
-      { retry: { factor: 2, resetAfter: 10_000 } },
+      { retry: { initialDelay: 10, factor: 2, resetAfter: 10_000 } },
       (s) => s.errors.length >= 3,
     )
     expect(quick.errors.map((e) => e.delay)).toEqual([10, 20, 40])
@@ -323,7 +367,7 @@ describe('retry policy', () => {
     )
     const long = await run(
       healthy.url,
-      { retry: { factor: 2, resetAfter: 50 } },
+      { retry: { initialDelay: 10, factor: 2, resetAfter: 50 } },
       (s) => s.errors.length >= 3,
     )
     expect(long.errors.map((e) => e.delay)).toEqual([10, 10, 10])
@@ -471,6 +515,28 @@ describe('read timeout', () => {
     expect(warnings).toEqual([])
   })
 
+  test('it runs from the start of each attempt: a headers function that never settles ends in an error and a retry', async () => {
+    const route = server.route(() => sse('data: ok\n\n'))
+    let calls = 0
+    const seen = await run(
+      route.url,
+      {
+        readTimeout: 200,
+        retry: { initialDelay: 10 },
+        // The first call hangs forever (a token service that never answers).
+        headers: () => (++calls === 1 ? new Promise<never>(() => undefined) : {}),
+      },
+      (s) => messages(s) >= 1,
+    )
+    expect(seen.events).toEqual(['error:0', 'open:1', 'message:ok|'])
+    expect(seen.errors[0]).toMatchObject({
+      reason: 'timeout',
+      willRetry: true,
+      message: 'The "headers" or "body" function did not settle within 200 ms',
+    })
+    expect([calls, route.requests.length]).toEqual([2, 1])
+  })
+
   test('comments count as data: a heartbeat keeps the connection', async () => {
     const beats = Array.from({ length: 8 }, () => [': beat\n', 100] as const).flat()
     const route = server.route(() => ({
@@ -601,6 +667,83 @@ describe('async iteration', () => {
     expect(source.readyState).toBe(EventSource.CLOSED)
   })
 
+  /** A stream of `count` events numbered from 1, in one write, that stays open. */
+  const flood = (count: number) => {
+    let body = ''
+    for (let i = 1; i <= count; i++) body += `data: ${i}\n\n`
+    return server.route(() => ({ body: [body], finish: 'hang' }))
+  }
+  /** Resolves once `done()` holds, polling (bounded: 10 s). */
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 20))
+  }
+  /** Takes every event a loop yields; what it threw, if anything, comes last. */
+  const drain = async (events: AsyncIterable<{ data: string }>) => {
+    const taken: string[] = []
+    try {
+      for await (const event of events) taken.push(event.data)
+    } catch (error) {
+      return { taken, error }
+    }
+    return { taken, error: undefined }
+  }
+
+  test('a loop that falls more than maxQueue events behind gets those, then an overflow error', async () => {
+    const source = new EventSource(flood(5000).url)
+    let dispatched = 0
+    source.addEventListener('message', () => dispatched++)
+    const events = source.events(['message'], { maxQueue: 1000 })
+    // The loop takes nothing until the source has stopped: it closed itself at the 1,001st.
+    await until(() => source.readyState === EventSource.CLOSED)
+    expect(dispatched).toBe(1001)
+    const { taken, error } = await drain(events)
+    expect(taken).toEqual(Array.from({ length: 1000 }, (_, i) => String(i + 1)))
+    expect(isEventSourceError(error)).toBe(true)
+    expect(error).toMatchObject({
+      message: 'The loop fell more than 1000 events behind (events() maxQueue)',
+      event: { reason: 'overflow', willRetry: false },
+    })
+  })
+
+  test("overflow: 'drop-oldest' keeps the newest maxQueue events and goes on", async () => {
+    const source = new EventSource(flood(5000).url)
+    let dispatched = 0
+    source.addEventListener('message', () => dispatched++)
+    const events = source.events(['message'], { maxQueue: 1000, overflow: 'drop-oldest' })
+    await until(() => dispatched === 5000)
+    expect(source.readyState).toBe(EventSource.OPEN)
+    source.close()
+    const { taken, error } = await drain(events)
+    expect([taken.length, taken[0], taken[999], error]).toEqual([1000, '4001', '5000', undefined])
+  })
+
+  test('for await holds at most 10,000 events by default', async () => {
+    const source = new EventSource(flood(12_000).url)
+    const loop = source[Symbol.asyncIterator]()
+    await until(() => source.readyState === EventSource.CLOSED)
+    const { taken, error } = await drain({ [Symbol.asyncIterator]: () => loop })
+    expect([taken.length, taken[9999], (error as Error | undefined)?.message]).toEqual([
+      10_000,
+      '10000',
+      'The loop fell more than 10000 events behind (events() maxQueue)',
+    ])
+  })
+
+  test('events() refuses a bad maxQueue or overflow with a TypeError naming it', () => {
+    const source = new EventSource('http://127.0.0.1:9/', { retry: false })
+    expect(() => source.events(['message'], { maxQueue: 0 })).toThrow(
+      new TypeError(
+        'EventSource option "events().maxQueue" must be a number from 1 to Infinity; got 0',
+      ),
+    )
+    expect(() => source.events('*', { overflow: 'drop' as never })).toThrow(
+      new TypeError(
+        'EventSource option "events().overflow" must be "error" or "drop-oldest"; got "drop"',
+      ),
+    )
+    source.close()
+  })
+
   test('isEventSourceError recognises one from another realm', async () => {
     const { runInNewContext } = await import('node:vm')
     const foreign = runInNewContext(
@@ -637,7 +780,13 @@ describe('bad options get a TypeError naming the option', () => {
     ['method with CR', { method: 'GET\r\n' }, /"method"/],
     ['CONNECT', { method: 'CONNECT' }, /"method"/],
     ['GET with a body', { body: 'x' }, /"body"/],
-    ['header value with LF', { headers: { 'X-A': 'a\nInjected: 1' } }, /"headers".*CR, LF or NUL/],
+    ['header value with LF', { headers: { 'X-A': 'a\nInjected: 1' } }, /"headers".*control/],
+    // RFC 9110 field values: node:http refuses these too, so every attempt would fail, forever.
+    ['header value with \\x01', { headers: { 'X-A': 'a\x01' } }, /"headers".*"X-A"/],
+    ['header value with ESC', { headers: [['X-A', '\x1b[31m']] }, /"headers".*"X-A"/],
+    ['header value with DEL', { headers: new Headers({ 'X-A': 'a\x7f' }) }, /"headers".*"x-a"/],
+    ['lastEventId with \\x01', { lastEventId: 'a\x01' }, /"lastEventId".*control characters/],
+    ['lastEventId with ESC', { lastEventId: '\x1b' }, /"lastEventId"/],
     ['header name with space', { headers: { 'Bad Name': 'x' } }, /"headers"/],
     ['Last-Event-ID header', { headers: { 'Last-Event-ID': '1' } }, /"lastEventId" option/],
     ['lastEventId with NUL', { lastEventId: 'a\0' }, /"lastEventId"/],

@@ -373,7 +373,13 @@ describe('the eventsource package surface', () => {
       enumerable: false,
       configurable: false,
     })
-    expect(Object.keys(EventSource)).toEqual(['isomorphic', 'CONNECTING', 'OPEN', 'CLOSED'])
+    expect(Object.keys(EventSource)).toEqual([
+      'isomorphic',
+      'supportedOptions',
+      'CONNECTING',
+      'OPEN',
+      'CLOSED',
+    ])
     // As eventsource v4 defines it.
     expect(Object.getOwnPropertyDescriptor(EventSourceV4, marker)).toEqual(
       Object.getOwnPropertyDescriptor(EventSource, marker),

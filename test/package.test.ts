@@ -85,7 +85,7 @@ beforeAll(async () => {
     join(project, 'package.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2),
   )
-  for (const name of ['esm.mjs', 'cjs.cjs', 'polyfill.mjs', 'polyfill.cjs'])
+  for (const name of ['esm.mjs', 'cjs.cjs', 'polyfill.mjs', 'polyfill.cjs', 'standard.mjs'])
     copyFileSync(fixture(name), join(project, name))
   for (const name of ['consumer.mts', 'consumer.cts', 'consumer.ts'])
     copyFileSync(fixture('consumer.ts'), join(project, name))
@@ -158,9 +158,12 @@ describe('the tarball', () => {
   })
 
   test('are the types wrong finds no problem for any entry point but the known ones', async () => {
+    // The script bundles' subpaths (`./legacy`, `./standard/legacy`) are `<script>` files, not
+    // modules: no module system loads them by resolution, so the module checks do not apply.
+    const scripts = ['./legacy', './standard/legacy']
     const attw = await run(
       join(repo, 'node_modules', '.bin', 'attw'),
-      [join(work, packed.filename), '--format', 'json'],
+      [join(work, packed.filename), '--format', 'json', '--exclude-entrypoints', ...scripts],
       { cwd: work },
     )
     if (!attw.stdout.trim().startsWith('{'))
@@ -193,7 +196,13 @@ describe('the tarball', () => {
       resolutionKind,
     }))
     expect(problems).toEqual([])
-    expect(Object.keys(analysis.entrypoints)).toEqual(['.', './polyfill', './package.json'])
+    expect(Object.keys(analysis.entrypoints)).toEqual([
+      '.',
+      './polyfill',
+      './standard',
+      './package.json',
+    ])
+    expect(scripts.every((subpath) => subpath in manifest.exports)).toBe(true)
   })
 })
 
@@ -251,6 +260,15 @@ describe('a consumer project that installed the tarball', () => {
         entry: installed('node.cjs'),
         ...received(server.origin),
         isomorphic: true,
+      })
+    })
+
+    test('ESM imports the W3C-only tier by name and receives an event', async ({ expect }) => {
+      expect(await receive('standard.mjs', expect)).toEqual({
+        entry: installed('standard.js'),
+        ...received(server.origin),
+        isomorphic: true,
+        supportedOptions: { withCredentials: true },
       })
     })
 

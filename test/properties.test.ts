@@ -325,6 +325,46 @@ describe('interpreting random event streams', () => {
     )
   })
 
+  test('maxBufferSize: a stream ending in a blank line holds nothing, however it is split', () => {
+    // The charge behind maxBufferSize resets at every blank line: a missed one (CR LF split
+    // across chunks, CR alone, a blank line at a chunk boundary) would fail a healthy stream.
+    fc.assert(
+      fc.property(stream, cuts, (body, how) => {
+        const ended = concat([body, utf8('\n\n')])
+        const source = createEventStream({ onEvent() {}, onId() {}, onRetry() {} })
+        for (const piece of chunk(ended, how)) source.feed(piece)
+        expect(source.held).toBe(0)
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  test('maxBufferSize: with any limit, the reports are those of the model up to an overflow, and all of them without one', () => {
+    // Small limits take the paths a large one never does: an unfinished event handed to the
+    // parser as a copy of its own, a chunk cut before an oversized event.
+    fc.assert(
+      fc.property(stream, cuts, fc.integer({ min: 1, max: 4000 }), (body, how, limit) => {
+        const reports: Report[] = []
+        let overflowed = false
+        const source = createEventStream(
+          {
+            onEvent: (type, data) => reports.push(eventReport(type, data)),
+            onId: (id) => reports.push(idReport(id)),
+            onRetry: (ms) => reports.push(retryReport(ms)),
+            onOverflow: () => {
+              overflowed = true
+            },
+          },
+          limit,
+        )
+        for (const piece of chunk(body, how)) source.feed(piece)
+        const model = interpretEventStreamModel(body)
+        expect(reports).toEqual(overflowed ? model.slice(0, reports.length) : model)
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
   test('the reference model gives the spec examples their documented results', () => {
     // Examples from WHATWG HTML §9.2.6, and the edge cases the model must get right on its own.
     const model = (text: string) => interpretEventStreamModel(utf8(text))

@@ -24,14 +24,14 @@ describe('backoff delay', () => {
   })
 
   test('the delay grows by the factor per consecutive failure, from the reconnection time', () => {
-    const p = policy({ factor: 2 })
+    const p = policy({ factor: 2, initialDelay: 100 })
     expect([1, 2, 3, 4, 5].map((n) => backoffDelay(p, 100, n, 0))).toEqual([
       100, 200, 400, 800, 1600,
     ])
   })
 
   test('growth stops at maxDelay', () => {
-    const p = policy({ factor: 3, maxDelay: 1000 })
+    const p = policy({ factor: 3, maxDelay: 1000, initialDelay: 100 })
     expect([1, 2, 3, 4, 10, 100].map((n) => backoffDelay(p, 100, n, 0))).toEqual([
       100, 300, 900, 1000, 1000, 1000,
     ])
@@ -42,7 +42,7 @@ describe('backoff delay', () => {
   })
 
   test('jitter adds between 0 and jitter × delay, and never subtracts', () => {
-    const p = policy({ factor: 2, jitter: 0.5 })
+    const p = policy({ factor: 2, jitter: 0.5, initialDelay: 1000 })
     expect(backoffDelay(p, 1000, 2, 0)).toBe(2000)
     expect(backoffDelay(p, 1000, 2, 0.5)).toBe(2500)
     const highest = backoffDelay(p, 1000, 2, 0.999999)
@@ -51,9 +51,23 @@ describe('backoff delay', () => {
   })
 
   test('jitter applies after the cap, so a capped delay can still spread', () => {
-    expect(backoffDelay(policy({ factor: 10, maxDelay: 1000, jitter: 0.2 }), 100, 5, 0.5)).toBe(
-      1100,
-    )
+    const p = policy({ factor: 10, maxDelay: 1000, jitter: 0.2, initialDelay: 100 })
+    expect(backoffDelay(p, 100, 5, 0.5)).toBe(1100)
+  })
+
+  test('with backoff, no delay is shorter than initialDelay: a server retry of 0 cannot storm', () => {
+    for (const backoff of [{ factor: 2 }, { jitter: 0.5 }, { maxAttempts: 10 }]) {
+      const p = policy({ ...backoff, initialDelay: 1000 })
+      expect(backoffDelay(p, 0, 1, 0), JSON.stringify(backoff)).toBe(1000)
+    }
+    const p = policy({ factor: 2, initialDelay: 1000 })
+    expect([1, 2, 3].map((n) => backoffDelay(p, 0, n, 0))).toEqual([1000, 2000, 4000])
+    expect(backoffDelay(p, 1500, 2, 0)).toBe(3000)
+  })
+
+  test('without backoff, the server retry is waited exactly, as the spec says', () => {
+    expect(backoffDelay(NATIVE_RETRY_POLICY, 0, 5, 0.5)).toBe(0)
+    expect(backoffDelay(policy({ initialDelay: 1000, maxDelay: 5000 }), 10, 3, 0)).toBe(10)
   })
 
   test('a huge failure count does not overflow to NaN', () => {
@@ -140,7 +154,7 @@ describe('the retry decision (decideRetry: no timers, no network)', () => {
   })
 
   test("the server's reconnection time is the base the backoff grows from", () => {
-    const options = withPolicy({ factor: 2 })
+    const options = withPolicy({ factor: 2, initialDelay: 100 })
     expect(
       [0, 1, 2]
         .map((failures) =>
@@ -159,6 +173,26 @@ describe('the retry decision (decideRetry: no timers, no network)', () => {
     expect(decideRetry(failure, withPolicy({ factor: 2 }), state({ failures: 3 }), 0).delay).toBe(
       42_000,
     )
+  })
+
+  test('with backoff, Retry-After may lengthen the delay, never shorten it', () => {
+    const options = withPolicy({ factor: 2, initialDelay: 1000, maxDelay: 30_000 })
+    const delayFor = (retryAfter: number, failures = 0) =>
+      decideRetry({ ...dropped, retryAfter }, options, state({ failures, reconnectionTime: 0 }), 0)
+        .delay
+    // Retry-After: 0 (or a date in the past), a first failure and a fourth; then 5 s, and a
+    // delay far past maxDelay (99999999999 s).
+    expect([delayFor(0), delayFor(0, 3), delayFor(5000), delayFor(99_999_999_999_000)]).toEqual([
+      1000, 8000, 5000, 30_000,
+    ])
+  })
+
+  test('without backoff, Retry-After sets the delay, capped by maxDelay', () => {
+    const delayFor = (retryAfter: number, maxDelay = Infinity) =>
+      decideRetry({ ...dropped, retryAfter }, withPolicy({ maxDelay }), state(), 0).delay
+    expect([delayFor(0), delayFor(1000), delayFor(99_999_999_999_000, 60_000)]).toEqual([
+      0, 1000, 60_000,
+    ])
   })
 
   test('maxAttempts consecutive failures give up, and the message says so', () => {

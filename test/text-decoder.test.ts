@@ -1,10 +1,13 @@
 /**
  * The Node build's UTF-8 decoder (src/platform/node-utf8-decoder.ts: Buffer decoding, holding back a
- * character split across chunks) must give exactly what the platform's streaming TextDecoder
- * gives, for any bytes cut anywhere: invalid sequences, truncated ones, BOMs, astral characters.
+ * character split across chunks) and the legacy bundle's decoder in script
+ * (src/platform/legacy-utf8-decoder.ts, for browsers without TextDecoder) must give exactly what
+ * the platform's streaming TextDecoder gives, for any bytes cut anywhere: invalid sequences,
+ * truncated ones, BOMs, astral characters.
  */
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { createScriptUtf8Decoder } from '../src/platform/legacy-utf8-decoder.js'
 import { createUtf8Decoder } from '../src/platform/node-utf8-decoder.js'
 import { createUtf8Decoder as createBrowserDecoder } from '../src/platform/utf8-decoder.js'
 
@@ -63,5 +66,36 @@ describe('the Node UTF-8 decoder', () => {
     expect(decode(euro.slice(4, 6))).toBe('')
     expect(decode(euro.slice(6))).toBe('😀')
     expect(decode(Uint8Array.of(0xef, 0xbb, 0xbf, 0x41))).toBe('\uFEFFA')
+  })
+})
+
+describe("the legacy bundle's UTF-8 decoder in script", () => {
+  test('decodes any bytes, cut anywhere, as the streaming TextDecoder does', () => {
+    fc.assert(
+      fc.property(byteString, fc.array(fc.nat(), { maxLength: 6 }), (pieces, positions) => {
+        const chunks = cut(Uint8Array.from(pieces.flat()), positions)
+        const script = createScriptUtf8Decoder()
+        const platform = createBrowserDecoder()
+        expect(chunks.map((chunk) => script(chunk)).join('')).toBe(
+          chunks.map((chunk) => platform(chunk)).join(''),
+        )
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  test('replaces each maximal invalid subpart once, and keeps a BOM', () => {
+    const decode = createScriptUtf8Decoder()
+    // A truncated 3-byte sequence, then a lone continuation, an overlong lead, a surrogate.
+    expect(decode(Uint8Array.of(0xe2, 0x82, 0x41, 0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80))).toBe(
+      '\uFFFDA\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD',
+    )
+    expect(decode(Uint8Array.of(0xef, 0xbb, 0xbf, 0xf0, 0x9f))).toBe('\uFEFF')
+    expect(decode(Uint8Array.of(0x98, 0x80))).toBe('😀')
+  })
+
+  test('decodes a large chunk (more characters than one call may take arguments)', () => {
+    const big = 'é€😀a'.repeat(40_000)
+    expect(createScriptUtf8Decoder()(text.encode(big))).toBe(big)
   })
 })

@@ -1,7 +1,8 @@
 /** Chromium over CDP (playwright-core), the system build: `/usr/bin/chromium` or `CHROMIUM_PATH`. */
 import { existsSync } from 'node:fs'
+import type { BrowserContext } from 'playwright-core'
 import { chromiumPath, launchChromium } from '../chromium.js'
-import type { Engine, EngineSession } from './types.js'
+import type { Engine, EngineSession, Tab } from './types.js'
 
 export const chromium: Engine = {
   name: 'chromium',
@@ -13,6 +14,8 @@ export const chromium: Engine = {
   async launch(): Promise<EngineSession> {
     const browser = await launchChromium()
     const page = await browser.newPage()
+    // Tabs share one context: `browser.newPage()` gives every page a context of its own.
+    let tabs: BrowserContext | undefined
     let closed = false
     return {
       version: `Chromium ${browser.version()}`,
@@ -20,6 +23,25 @@ export const chromium: Engine = {
         await page.goto(url, { waitUntil: 'load' })
       },
       evaluate: (expression) => page.evaluate(expression) as Promise<string>,
+      async newTab(url): Promise<Tab> {
+        tabs ??= await browser.newContext()
+        const context = tabs
+        const tab = await context.newPage()
+        await tab.goto(url, { waitUntil: 'load' })
+        return {
+          evaluate: (expression) => tab.evaluate(expression) as Promise<string>,
+          async goto(next) {
+            await tab.goto(next, { waitUntil: 'load' })
+          },
+          close: () => tab.close(),
+          async crash() {
+            const session = await context.newCDPSession(tab)
+            // The reply never comes: the renderer is gone.
+            void session.send('Page.crash').catch(() => {})
+            await tab.waitForEvent('crash', { timeout: 10_000 })
+          },
+        }
+      },
       async close() {
         if (closed) return
         closed = true

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import puppeteer from 'puppeteer-core'
-import type { Engine, EngineSession } from './types.js'
+import type { Engine, EngineSession, Tab } from './types.js'
 
 export const firefoxPath = process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr'
 
@@ -65,6 +65,18 @@ export const firefox: Engine = {
           await page.goto(url, { waitUntil: 'load' })
         },
         evaluate: (expression) => page.evaluate(expression) as Promise<string>,
+        async newTab(url): Promise<Tab> {
+          const tab = await browser.newPage()
+          await tab.goto(url, { waitUntil: 'load' })
+          return {
+            evaluate: (expression) => tab.evaluate(expression) as Promise<string>,
+            async goto(next) {
+              await tab.goto(next, { waitUntil: 'load' })
+            },
+            close: () => tab.close(),
+            crash: undefined,
+          }
+        },
         async close() {
           if (closed) return
           closed = true

@@ -5,5 +5,6 @@ import type { Engine } from './types.js'
 import { webkitgtk } from './webkitgtk.js'
 import { wpe } from './wpe.js'
 
-export type { Engine, EngineName, EngineSession } from './types.js'
+export type { Engine, EngineName, EngineSession, Tab } from './types.js'
 export const engines: readonly Engine[] = [chromium, firefox, webkitgtk, wpe]
+export { TabsUnsupported } from './webdriver.js'

@@ -6,8 +6,11 @@
  * Modes:
  * - `native`: the browser's own EventSource (browser-test/page.ts);
  * - `ours`: our ESM build installed as `window.EventSource` (browser-test/page.ts);
+ * - `standard`: the W3C-only ESM build (isomorphic-eventsource/standard) installed so;
  * - `legacy`: the "old-browser" page: its first inline script deletes the modern APIs, then it
- *   loads dist/eventsource.legacy.min.js with a `<script>` tag (legacy-page.ts runs the cases).
+ *   loads dist/eventsource.legacy.min.js with a `<script>` tag (legacy-page.ts runs the cases);
+ * - `standard-legacy`: the same page with the W3C-only bundle,
+ *   dist/eventsource.standard.legacy.min.js.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +23,7 @@ import { prepareCase } from '../../test/conformance/prepare.js'
 import { FixtureServer } from '../../test/fixture-server.js'
 import type { Engine, EngineName, EngineSession } from './types.js'
 
-export type Mode = 'native' | 'ours' | 'legacy'
+export type Mode = 'native' | 'ours' | 'standard' | 'legacy' | 'standard-legacy'
 
 /**
  * Known differences from the expected (native, per-spec) result: case name → "engine/mode" →
@@ -47,9 +50,9 @@ export const strippedGlobals = [
   'Headers',
 ] as const
 
-/** Cases each mode runs: the native class has none of our options. */
+/** Cases each mode runs: the native class and the W3C-only tier have none of our options. */
 export function casesFor(mode: Mode): readonly ConformanceCase[] {
-  return mode === 'native' ? cases : [...cases, ...extensionCases]
+  return mode === 'ours' || mode === 'legacy' ? [...cases, ...extensionCases] : cases
 }
 
 /** Whether `REQUIRE_ALL_ENGINES=1` (CI): a missing engine is then a failure, not a skip. */
@@ -85,8 +88,8 @@ export async function startFixture(modes: readonly Mode[]): Promise<Fixture> {
   const main = await FixtureServer.start()
   const other = await FixtureServer.start()
   const pages: Partial<Record<Mode, string>> = {}
-  if (modes.includes('native') || modes.includes('ours')) {
-    // The page of browser-test/conformance.test.ts: runCase(name, 'native' | 'ours', url).
+  if (modes.includes('native') || modes.includes('ours') || modes.includes('standard')) {
+    // The page of browser-test/conformance.test.ts: runCase(name, mode, url).
     main.serve('/page.js', 'text/javascript', await bundle('../page.ts', 'es2022'))
     const url = main.serve(
       '/',
@@ -95,13 +98,19 @@ export async function startFixture(modes: readonly Mode[]): Promise<Fixture> {
     )
     pages.native = url
     pages.ours = url
+    pages.standard = url
   }
-  if (modes.includes('legacy')) {
-    const legacyFile = here('../../dist/eventsource.legacy.min.js')
+  const legacyModes = [
+    ['legacy', 'eventsource.legacy.min.js'],
+    ['standard-legacy', 'eventsource.standard.legacy.min.js'],
+  ] as const
+  for (const [mode, file] of legacyModes) {
+    if (!modes.includes(mode)) continue
+    const legacyFile = here(`../../dist/${file}`)
     if (!existsSync(legacyFile)) {
       throw new Error(`${legacyFile} is missing: run \`npm run build\` (tsup && rollup -c) first.`)
     }
-    main.serve('/eventsource.legacy.min.js', 'text/javascript', readFileSync(legacyFile, 'utf8'))
+    main.serve(`/${file}`, 'text/javascript', readFileSync(legacyFile, 'utf8'))
     main.serve('/legacy-runner.js', 'text/javascript', await bundle('./legacy-page.ts', 'es2015'))
     const strip = `<script>(function () {
   var names = ${JSON.stringify(strippedGlobals)}, left = [];
@@ -112,10 +121,10 @@ export async function startFixture(modes: readonly Mode[]): Promise<Fixture> {
   window.__notStripped = left;
 })();</script>`
     const info = `<script>window.__info = { notStripped: window.__notStripped, installed: typeof window.IsomorphicEventSource === 'function' && window.EventSource === window.IsomorphicEventSource };</script>`
-    pages.legacy = main.serve(
-      '/legacy.html',
+    pages[mode] = main.serve(
+      `/${mode}.html`,
       'text/html',
-      `<!doctype html><meta charset="utf-8">${errorCatcher}${strip}<script src="/eventsource.legacy.min.js"></script><script src="/legacy-runner.js"></script>${info}`,
+      `<!doctype html><meta charset="utf-8">${errorCatcher}${strip}<script src="/${file}"></script><script src="/legacy-runner.js"></script>${info}`,
     )
   }
   return {

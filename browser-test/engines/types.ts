@@ -16,8 +16,26 @@ export interface EngineSession {
    * be a string (callers JSON-encode in the page: every protocol transports strings the same).
    */
   evaluate(expression: string): Promise<string>
+  /**
+   * Opens a new tab (a page of the same browsing context as the other tabs, so that they share
+   * an origin's storage, Web Locks, BroadcastChannels and connection pool) at `url`, and waits
+   * for its load event. Rejects with `TabsUnsupported` where the browser has one view only.
+   */
+  newTab(url: string): Promise<Tab>
   /** Closes the browser and stops every process the engine started. Idempotent. */
   close(): Promise<void>
+}
+
+/** One tab of a session (see {@link EngineSession.newTab}). */
+export interface Tab {
+  /** As {@link EngineSession.evaluate}, in this tab. */
+  evaluate(expression: string): Promise<string>
+  /** Navigates this tab and waits for its load event. */
+  goto(url: string): Promise<void>
+  /** Closes this tab, as a user does (its document is unloaded). */
+  close(): Promise<void>
+  /** Crashes the tab's renderer process, where the driver can (Chromium); undefined elsewhere. */
+  readonly crash: (() => Promise<void>) | undefined
 }
 
 export interface Engine {

@@ -8,7 +8,7 @@ import { accessSync, constants, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { basename, delimiter, join } from 'node:path'
 import { remote } from 'webdriverio'
-import type { EngineSession } from './types.js'
+import type { EngineSession, Tab } from './types.js'
 
 /** The absolute path of `command` on PATH (or `command` itself when it is a path), or undefined. */
 export function which(command: string): string | undefined {
@@ -75,6 +75,11 @@ function findProcesses(pid: number, name: string): number[] {
     } catch {}
   }
   return found
+}
+
+/** `newTab()` where the browser has one view only (cog, WPE's browser). */
+export class TabsUnsupported extends Error {
+  override name = 'TabsUnsupported'
 }
 
 export interface WebDriverLaunch {
@@ -156,13 +161,71 @@ export async function launchWebDriver(options: WebDriverLaunch): Promise<EngineS
     })
     const reported = browser.capabilities.browserVersion
     let closed = false
+    // Classic WebDriver talks to one window at a time: every command on a tab switches to its
+    // window first, so commands run one after another.
+    let queue: Promise<unknown> = Promise.resolve()
+    const serially = <T>(work: () => Promise<T>): Promise<T> => {
+      const run = queue.then(work, work)
+      queue = run.catch(() => {})
+      return run
+    }
+    const original = await browser.getWindowHandle()
+    const handles = new Set<string>()
+    let current = original
+    const inWindow = async (handle: string) => {
+      if (current !== handle) await browser.switchToWindow(handle)
+      current = handle
+    }
     return {
       version: `${options.label} ${reported ?? '(unknown version)'}`,
-      async goto(url) {
-        await browser.url(url)
-      },
+      goto: (url) =>
+        serially(async () => {
+          await inWindow(original)
+          await browser.url(url)
+        }),
       // `execute` with a string runs it as a function body.
-      evaluate: (expression) => browser.execute(`return (${expression})`) as Promise<string>,
+      evaluate: (expression) =>
+        serially(async () => {
+          await inWindow(original)
+          return (await browser.execute(`return (${expression})`)) as string
+        }),
+      async newTab(url): Promise<Tab> {
+        // WebDriver's New Window, then a navigation in it (webdriverio's newWindow() leaves a
+        // WebKitGTK window at about:blank).
+        const handle = await serially(async () => {
+          const opened = await browser.createWindow('tab')
+          if (opened.handle === original || handles.has(opened.handle)) {
+            throw new TabsUnsupported(
+              `${options.label} gave no new window (the same handle again): its browser shows one view`,
+            )
+          }
+          handles.add(opened.handle)
+          await inWindow(opened.handle)
+          await browser.url(url)
+          return opened.handle
+        })
+        return {
+          evaluate: (expression) =>
+            serially(async () => {
+              await inWindow(handle)
+              return (await browser.execute(`return (${expression})`)) as string
+            }),
+          goto: (next) =>
+            serially(async () => {
+              await inWindow(handle)
+              await browser.url(next)
+            }),
+          close: () =>
+            serially(async () => {
+              await inWindow(handle)
+              await browser.closeWindow()
+              handles.delete(handle)
+              await browser.switchToWindow(original)
+              current = original
+            }),
+          crash: undefined,
+        }
+      },
       async close() {
         if (closed) return
         closed = true

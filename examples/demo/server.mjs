@@ -8,22 +8,31 @@ import http from 'node:http'
 const page = new URL('./index.html', import.meta.url)
 const oldBrowserPage = new URL('../old-browser.html', import.meta.url)
 const browserBuild = new URL('../../dist/index.js', import.meta.url)
+// What dist/index.js loads on demand for a source with `share`.
+const shareChunk = new URL('../../dist/share.js', import.meta.url)
 const legacyBundle = new URL('../../dist/eventsource.legacy.min.js', import.meta.url)
 const answer =
   'Server-sent events stream text over plain HTTP. The browser reconnects on its own and resumes with Last-Event-ID, so nothing is lost when a proxy cuts the line.'.split(
     ' ',
   )
 
-/** Starts the demo server; resolves with its origin and a close function. */
-export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
+/**
+ * Starts the demo server; resolves with its origin and a close function. `onPageFeeds` hears the
+ * count of open feed connections from the demo page (`/feed?client=page`) whenever it changes:
+ * with `share`, one for any number of tabs.
+ */
+export async function startDemoServer({ port = 0, tickMs = 1000, onPageFeeds = () => {} } = {}) {
   const feeds = new Set()
+  const pageFeeds = new Set()
   // The last ticks, so a client that reconnects with Last-Event-ID gets what it missed.
   const history = []
   let tick = 0
   const timer = setInterval(() => {
     tick++
     const price = (100 + 5 * Math.sin(tick / 3)).toFixed(2)
-    const message = `id: ${tick}\nevent: tick\ndata: ${JSON.stringify({ n: tick, price })}\n\n`
+    // Each tick says how many page connections the server holds, so every tab can show it.
+    const data = JSON.stringify({ n: tick, price, pageFeeds: pageFeeds.size })
+    const message = `id: ${tick}\nevent: tick\ndata: ${data}\n\n`
     history.push({ id: tick, message })
     if (history.length > 1000) history.shift()
     for (const response of feeds) response.write(message)
@@ -43,10 +52,13 @@ export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
       response
         .writeHead(200, { 'Content-Type': 'text/javascript' })
         .end(await readFile(legacyBundle))
-    } else if (request.method === 'GET' && path === '/dist/index.js') {
+    } else if (
+      request.method === 'GET' &&
+      (path === '/dist/index.js' || path === '/dist/share.js')
+    ) {
       response
         .writeHead(200, { 'Content-Type': 'text/javascript' })
-        .end(await readFile(browserBuild))
+        .end(await readFile(path === '/dist/index.js' ? browserBuild : shareChunk))
     } else if (request.method === 'GET' && path === '/feed') {
       openFeed(request, response)
     } else if (request.method === 'POST' && path === '/chat') {
@@ -72,7 +84,15 @@ export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
       for (const { id, message } of history) if (id > Number(last)) response.write(message)
     }
     feeds.add(response)
-    response.on('close', () => feeds.delete(response))
+    const fromPage = new URL(request.url ?? '/', 'http://x').searchParams.get('client') === 'page'
+    if (fromPage) {
+      pageFeeds.add(response)
+      onPageFeeds(pageFeeds.size)
+    }
+    response.on('close', () => {
+      feeds.delete(response)
+      if (fromPage && pageFeeds.delete(response)) onPageFeeds(pageFeeds.size)
+    })
   }
 
   /** Cuts every feed connection, as a proxy timeout or a deploy would. */
@@ -105,6 +125,8 @@ export async function startDemoServer({ port = 0, tickMs = 1000 } = {}) {
   return {
     origin,
     drop,
+    /** Open feed connections from the demo page (any number of tabs: one, with `share`). */
+    pageFeeds: () => pageFeeds.size,
     close() {
       clearInterval(timer)
       server.closeAllConnections()

@@ -131,7 +131,9 @@ function parseUrl(text: string): string {
   try {
     url = new URL(text)
   } catch {
-    throw new UsageError(`invalid URL '${text}' (an absolute http:// or https:// URL is needed)`)
+    // A password typed into the URL is not echoed.
+    const shown = text.replace(/^((?:[a-z][a-z\d+.-]*:)?\/\/)?[^/?#]*@/i, '$1***@')
+    throw new UsageError(`invalid URL '${shown}' (an absolute http:// or https:// URL is needed)`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`unsupported URL scheme '${url.protocol}' (http: or https: only)`)

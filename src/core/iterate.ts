@@ -1,5 +1,7 @@
 import { EventSourceError } from '../errors.js'
-import type { EventSourceLike, EventSourceMessageEvent } from '../types.js'
+import { EventSourceErrorEvent } from '../events.js'
+import type { EventSourceLike, EventSourceMessageEvent, EventsOptions } from '../types.js'
+import { checkNumber, invalid } from './options.js'
 
 /** Subscribes to close() (which fires no event); returns the unsubscribe function. @internal */
 export type OnClose = (callback: () => void) => () => void
@@ -7,10 +9,15 @@ export type OnClose = (callback: () => void) => () => void
 /** Subscribes to every message event, whatever its type; returns the unsubscribe function. @internal */
 export type OnAnyMessage = (callback: (event: EventSourceMessageEvent) => void) => () => void
 
+/** Events a loop may fall behind by, by default. @internal */
+export const DEFAULT_MAX_QUEUE = 10_000
+
 /**
  * Turns a source's events into an async iterator. Events arriving faster than the loop takes
- * them wait in an unbounded queue (the stream cannot be slowed down, only dropped); a failure
- * waits behind them, and the end comes last.
+ * them wait in a queue of at most `maxQueue` (the stream cannot be slowed down, only dropped):
+ * past it, the oldest is dropped (`overflow: 'drop-oldest'`) or the source is closed and the
+ * loop, after the events already waiting, throws an `overflow` error. A failure waits behind
+ * the queued events, and the end comes last.
  * @internal
  */
 export function iterateEvents(
@@ -18,7 +25,12 @@ export function iterateEvents(
   onClose: OnClose,
   onAnyMessage: OnAnyMessage,
   types: readonly string[] | '*',
+  options: EventsOptions = {},
 ): AsyncIterableIterator<EventSourceMessageEvent> {
+  const maxQueue = checkNumber('events().maxQueue', options.maxQueue, [1]) ?? DEFAULT_MAX_QUEUE
+  const { overflow = 'error' } = options
+  if (overflow !== 'error' && overflow !== 'drop-oldest')
+    throw invalid('events().overflow', '"error" or "drop-oldest"', overflow)
   const queue: Array<EventSourceMessageEvent | EventSourceError> = []
   // next() calls not yet answered, oldest first: each gets its own item, in call order.
   const waiting: Array<
@@ -37,15 +49,28 @@ export function iterateEvents(
         )
     }
   }
+  const fail = (message: string, event: Event): void => {
+    queue.push(new EventSourceError(message, event))
+    finish()
+  }
   const onMessage = (event: Event): void => {
+    if (queue.length >= maxQueue) {
+      if (overflow === 'drop-oldest') queue.shift()
+      else {
+        // Memory stays bounded: the loop gets what was waiting, then this error.
+        const message = `The loop fell more than ${maxQueue} events behind (events() maxQueue)`
+        source.close()
+        fail(message, new EventSourceErrorEvent({ reason: 'overflow', message, willRetry: false }))
+        return
+      }
+    }
     queue.push(event as EventSourceMessageEvent)
     settle()
   }
   const onError = (event: Event): void => {
     if (source.readyState !== source.CLOSED) return
     const { message } = event as Event & { message?: string }
-    queue.push(new EventSourceError(message ?? 'The EventSource connection failed', event))
-    finish()
+    fail(message ?? 'The EventSource connection failed', event)
   }
   const named = types === '*' ? [] : types
   const stopAll = types === '*' ? onAnyMessage(onMessage) : undefined

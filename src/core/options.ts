@@ -35,14 +35,26 @@ export interface NormalizedOptions {
   readonly httpVersion: unknown
   readonly pauseWhenHidden: boolean
   readonly reconnectWhenOnline: boolean
+  /**
+   * `true` (the key derived from the request) or the key's name; falsy: not shared. Checked by
+   * the build that shares (src/share/on-demand.ts), ignored by the others.
+   */
+  readonly share: unknown
 }
 
 /** 16 Mi characters: far above real events (feature-flag payloads run to megabytes). @internal */
 export const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-// In a header value, CR, LF and NUL would inject headers.
-const CR_LF_NUL = /[\r\n\0]/
+/**
+ * What no transport can put in a header value: RFC 9110 field values are visible ASCII, space,
+ * tab and the bytes 0x80–0xFF. node:http refuses the other control characters (fetch only CR,
+ * LF and NUL), so a value with one would fail every attempt in Node, forever. Checked once, up
+ * front, instead. (Above U+00FF is refused separately: values are byte strings.)
+ * @internal
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: exactly what this matches
+export const CONTROL = /[\0-\x08\n-\x1f\x7f]/
 
 /**
  * Every option error: the option, what it must be, and what it got (left out when secret).
@@ -75,7 +87,8 @@ const RETRY_NUMBERS: Record<string, [number, number?]> = {
   maxAttempts: [1],
 }
 
-function checkNumber(
+/** `value` when undefined or a number within the bounds; else a TypeError naming `name`. @internal */
+export function checkNumber(
   name: string,
   value: unknown,
   [min, max = Infinity]: [number, number?],
@@ -117,9 +130,9 @@ function normalizeRetry(retry: unknown): RetryPolicy | false {
 
 /**
  * Header entries of any `HeadersInit` shape, validated: names must be tokens, values byte strings
- * (fetch's rule: nothing beyond U+00FF) without CR, LF or NUL, and `Last-Event-ID` belongs to its
- * own option. Names are lower-cased so the connection can merge its own headers without
- * duplicates.
+ * (fetch's rule: nothing beyond U+00FF) without control characters but tab (see {@link CONTROL}),
+ * and `Last-Event-ID` belongs to its own option. Names are lower-cased so the connection can
+ * merge its own headers without duplicates.
  * @internal
  */
 export function headerEntries(init: HeadersValue): Array<[string, string]> {
@@ -144,8 +157,11 @@ export function headerEntries(init: HeadersValue): Array<[string, string]> {
     if (!TOKEN.test(name)) throw invalid('headers', 'valid header names', name)
     if (lower === 'last-event-id')
       throw invalid('headers', 'without Last-Event-ID (the "lastEventId" option sets it)')
-    if (CR_LF_NUL.test(value) || /[^\0-\xff]/.test(value))
-      throw invalid('headers', `Latin-1 without CR, LF or NUL in the value of "${name}"`)
+    if (CONTROL.test(value) || /[^\0-\xff]/.test(value))
+      throw invalid(
+        'headers',
+        `Latin-1 without control characters but tab in the value of "${name}"`,
+      )
     return [lower, value.trim()]
   })
 }
@@ -176,8 +192,8 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
   ) {
     throw invalid('body', `absent for ${method} requests (set "method" too)`)
   }
-  if (o.lastEventId !== undefined && CR_LF_NUL.test(o.lastEventId))
-    throw invalid('lastEventId', 'free of CR, LF and NUL')
+  if (o.lastEventId !== undefined && CONTROL.test(o.lastEventId))
+    throw invalid('lastEventId', 'free of control characters but tab')
   if (o.lastEventIdQueryParam === '') throw invalid('lastEventIdQueryParam', 'a non-empty string')
   if (
     o.credentials !== undefined &&
@@ -207,5 +223,6 @@ export function normalizeOptions(init: unknown): NormalizedOptions {
     httpVersion: o.httpVersion,
     pauseWhenHidden: o.pauseWhenHidden ?? false,
     reconnectWhenOnline: o.reconnectWhenOnline ?? false,
+    share: o.share,
   }
 }

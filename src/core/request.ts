@@ -5,7 +5,7 @@
 import { withQueryParam } from '#platform'
 import type { TransportRequest } from '../transports/transport.js'
 import type { ConnectContext } from '../types.js'
-import { headerEntries, type NormalizedOptions } from './options.js'
+import { CONTROL, headerEntries, type NormalizedOptions } from './options.js'
 import { utf8HeaderValue } from './utf8.js'
 
 /** The headers and body of one attempt, once the hooks gave them. @internal */
@@ -48,12 +48,35 @@ export function prepareRequest(
   return { headers, body }
 }
 
+/**
+ * Whether an absolute URL carries credentials (`user:password@`). fetch refuses such a URL and
+ * node:http would send it as Basic auth: as Chromium does, the source fails the connection
+ * instead, the same in every build, and no message repeats the URL.
+ * @internal
+ */
+export function hasCredentials(url: string): boolean {
+  return /^[a-z][a-z\d+.-]*:\/\/[^/?#]*@/i.test(url)
+}
+
+/** The longest server `id` the source adopts: a longer one would be a header most servers refuse. @internal */
+export const MAX_ID_LENGTH = 1024
+
+/**
+ * Whether a server's `id` can be sent back as `Last-Event-ID`. One that cannot (a control
+ * character, or longer than {@link MAX_ID_LENGTH}) is not adopted, as the spec ignores an id with
+ * NUL: otherwise every later reconnect would fail before it is sent, forever.
+ * @internal
+ */
+export function canSendId(id: string): boolean {
+  return id.length <= MAX_ID_LENGTH && !CONTROL.test(id)
+}
+
 /** The request the transport sends for a prepared attempt. @internal */
 export function buildRequest(
   url: string,
   prepared: PreparedRequest,
   lastEventId: string,
-  options: NormalizedOptions,
+  options: Pick<NormalizedOptions, 'method' | 'credentials'>,
 ): TransportRequest {
   // A name given twice is combined, as fetch's Headers does (names are lower-cased).
   // `Accept` and `Last-Event-ID` are spelled as `fetch` wrappers written for the eventsource
@@ -114,19 +137,22 @@ function resolveBody(
 }
 
 /**
- * Calls a hook, then `use` on what it returns (or resolves to): a throw or rejection of either
- * becomes a HookError naming the hook. Async only when the hook is.
+ * Calls a hook, then `use` on what it returns (or resolves to). A throw or rejection of the hook
+ * becomes a HookError naming it (retried: a token service may be down for a moment); one of
+ * `use` (a header no request can carry) stays the TypeError it is, which fails the connection:
+ * the next attempt would get the same. Async only when the hook is.
  */
 function callHook<T, R>(hook: string, call: () => T | PromiseLike<T>, use: (value: T) => R) {
   const fail = (error: unknown): never => {
     throw new HookError(hook, error)
   }
+  let result: T | PromiseLike<T>
   try {
-    const result = call()
-    return isThenable(result) ? Promise.resolve(result).then(use).catch(fail) : use(result)
+    result = call()
   } catch (error) {
     return fail(error)
   }
+  return isThenable(result) ? Promise.resolve(result).then(use, fail) : use(result)
 }
 
 /** @internal */

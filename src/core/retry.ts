@@ -39,6 +39,17 @@ export const NATIVE_RETRY_POLICY: RetryPolicy = {
 }
 
 /**
+ * Whether the policy asks for backoff (growth, jitter or a give-up count). Then no delay is
+ * shorter than `initialDelay`, whatever the server says: a server sending `retry: 0` and
+ * ending the stream, or a 503 with `Retry-After: 0`, cannot make every client reconnect in a loop.
+ * Without it the spec's behaviour holds: the server's reconnection time, exactly.
+ * @internal
+ */
+export function backsOff(policy: RetryPolicy): boolean {
+  return policy.factor > 1 || policy.jitter > 0 || policy.maxAttempts < Infinity
+}
+
+/**
  * The delay before the next attempt.
  *
  * @param reconnectionTime - the stream's reconnection time: `initialDelay`, or the server's `retry:`.
@@ -53,9 +64,10 @@ export function backoffDelay(
   failures: number,
   random: number,
 ): number {
-  const grown = reconnectionTime * policy.factor ** Math.max(0, failures - 1)
+  const base = backsOff(policy) ? Math.max(reconnectionTime, policy.initialDelay) : reconnectionTime
+  const grown = base * policy.factor ** Math.max(0, failures - 1)
   // The cap limits growth only: a server asking for more than maxDelay still gets it.
-  const capped = Math.min(grown, Math.max(policy.maxDelay, reconnectionTime))
+  const capped = Math.min(grown, Math.max(policy.maxDelay, base))
   return capped + capped * policy.jitter * random
 }
 
@@ -135,7 +147,10 @@ export function decideRetry(
   const policy = options.retry || NATIVE_RETRY_POLICY
   const healthy = state.openFor !== undefined && state.openFor >= policy.resetAfter
   const attempt = healthy ? 1 : state.failures + 1
-  let delay = failure.retryAfter ?? backoffDelay(policy, state.reconnectionTime, attempt, random)
+  let delay = backoffDelay(policy, state.reconnectionTime, attempt, random)
+  // Retry-After, capped by maxDelay, replaces the delay; with backoff it may only lengthen it.
+  if (failure.retryAfter !== undefined)
+    delay = Math.max(backsOff(policy) ? delay : 0, Math.min(failure.retryAfter, policy.maxDelay))
   let willRetry = failure.retryByDefault && options.retry !== false
   let message = failure.message
   let gaveUp = false

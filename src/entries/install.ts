@@ -1,5 +1,6 @@
 import { EventSource } from '../event-source.js'
 import type { InstallOptions } from '../types.js'
+import { installGlobal } from './global.js'
 
 /**
  * Installs this library's `EventSource` as `globalThis.EventSource`: only where none exists,
@@ -8,8 +9,5 @@ import type { InstallOptions } from '../types.js'
  * @public
  */
 export function install(options: InstallOptions = {}): boolean {
-  const scope = globalThis as { EventSource?: unknown }
-  if (!options.force && typeof scope.EventSource === 'function') return false
-  scope.EventSource = EventSource
-  return true
+  return installGlobal(EventSource, options.force)
 }

@@ -12,11 +12,12 @@ import type { Transport } from '../transports/transport.js'
 import { xhrTransport } from '../transports/xhr.js'
 import { domListeners } from './dom-listeners.js'
 import { SourceEventTarget } from './legacy-events.js'
+import type { ShareConnection } from './platform.js'
 import { support } from './support.js'
 
 export { newMessageEvent, SourceEvent, SourceEventTarget } from './legacy-events.js'
 export { originOf, resolveUrl, withQueryParam } from './legacy-url.js'
-export { createUtf8Decoder } from './utf8-decoder.js'
+export { createUtf8Decoder } from './legacy-utf8-decoder.js'
 
 /** The stand-in's methods where `EventTarget` cannot be subclassed. @internal */
 export const createListenerList = domListeners(SourceEventTarget)
@@ -27,3 +28,9 @@ export function transportFor(options: NormalizedOptions): Transport {
     return createFetchTransport(options.fetch)
   return xhrTransport
 }
+
+/**
+ * The `<script>` bundle does not share: the browsers it is for have no Web Locks, and it is one
+ * file (no chunk to load on demand). @internal
+ */
+export const shareConnection: ShareConnection | undefined = undefined

@@ -14,6 +14,8 @@
  * @internal
  */
 
+import type { ConnectionListener } from '../core/connection.js'
+import type { ExtendedConnection, SourceConnection } from '../core/extended-connection.js'
 import type { NormalizedOptions } from '../core/options.js'
 import type { Transport } from '../transports/transport.js'
 import type * as Legacy from './legacy.js'
@@ -73,7 +75,24 @@ export interface Platform {
   readonly withQueryParam: (url: string, name: string, value: string) => string
   /** The transport for a source with these options. */
   readonly transportFor: (options: NormalizedOptions) => Transport
+  /**
+   * The `share` option: the source's share of one connection per key across tabs, or
+   * `undefined` in a build that does not share (each source then opens its own).
+   */
+  readonly shareConnection: ShareConnection | undefined
 }
+
+/**
+ * Makes a shared source's connection: `open` makes a connection of the source's own (the
+ * leader's, or the fallback where the page cannot share) that reports to the listener given.
+ * @internal
+ */
+export type ShareConnection = (
+  url: string,
+  options: NormalizedOptions,
+  listener: ConnectionListener,
+  open: (listener: ConnectionListener) => ExtendedConnection,
+) => SourceConnection
 
 /** Compiles only when `T` offers every member of {@link Platform} with its type. @internal */
 type Satisfies<T extends Platform> = T

@@ -22,11 +22,16 @@ export function resolveUrl(url: string): string {
   }
 }
 
-/** The SyntaxError of a URL that does not parse. @internal */
+/** The SyntaxError of a URL that does not parse; credentials in it are not repeated. @internal */
 export function invalidUrl(url: string, base: string | undefined): Error {
   return createSyntaxError(
-    `EventSource: cannot parse the URL "${url}"${base === undefined ? ' (a relative URL needs a document)' : ''}`,
+    `EventSource: cannot parse the URL "${withoutUserinfo(url)}"${base === undefined ? ' (a relative URL needs a document)' : ''}`,
   )
+}
+
+/** `url` with any `user:password@` replaced by `***@`, for messages. @internal */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/^((?:[a-z][a-z\d+.-]*:)?\/\/)?[^/?#]*@/i, '$1***@')
 }
 
 /** The serialized origin of an absolute URL ("null" for opaque ones). @internal */

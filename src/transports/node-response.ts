@@ -165,6 +165,10 @@ async function followRedirects(
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
       throw new TypeError(`Redirect to a URL that is not HTTP(S): ${next.protocol}`)
     }
+    // As fetch refuses it (node:http would send them as Basic auth); the URL is not repeated.
+    if (next.username !== '' || next.password !== '') {
+      throw new TypeError('Redirect to a URL with credentials (user:password@)')
+    }
     if (new URL(url).origin !== next.origin) {
       for (const name of CREDENTIAL_HEADERS) delete headers[name]
     }

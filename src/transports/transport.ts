@@ -47,10 +47,10 @@ export interface TransportHandlers {
   /**
    * The one exception to the contract above, and only XMLHttpRequest's: its memory grows with
    * the stream (`responseText`), so past a bound it asks the connection to replace this request
-   * with a fresh one that resumes from the last event ID. The transport has stopped by then; no
-   * other callback follows.
+   * with a fresh one that resumes from the last event ID. `buffered` is the characters it holds.
+   * It goes on reporting, and asking with every chunk, until the connection aborts it.
    */
-  onRecycle?(): void
+  onRecycle?(buffered: number): void
 }
 
 /** @internal */

@@ -17,6 +17,7 @@ import {
   isEventSourceError,
   type RetryContext,
 } from 'isomorphic-eventsource'
+import { EventSource as StandardEventSource } from 'isomorphic-eventsource/standard'
 
 /** `true` when A and B are the same type (`any` matches nothing but `any`). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -70,10 +71,22 @@ export async function consume(url: string): Promise<string[]> {
 
 export const installed: boolean = install({ force: true })
 
+/** The W3C-only tier: the W3C members, its typed events, and `withCredentials` alone. */
+export function standard(url: string): string[] {
+  const seen: string[] = []
+  const source = new StandardEventSource(url, { withCredentials: true })
+  source.addEventListener('message', (event) => seen.push(event.data, event.lastEventId))
+  source.onerror = () => seen.push(String(source.readyState === StandardEventSource.CLOSED))
+  source.close()
+  return seen
+}
+
 /** Each is `true` only while the declarations give these exact types (never `any`). */
 export const exact: [
   Same<Message['data'], string>,
   Same<typeof EventSource.isomorphic, true>,
   Same<typeof EventSource.OPEN, 1>,
   Same<ReturnType<typeof consume>, Promise<string[]>>,
-] = [true, true, true, true]
+  Same<typeof EventSource.supportedOptions.method, true>,
+  Same<keyof typeof StandardEventSource.supportedOptions, 'withCredentials'>,
+] = [true, true, true, true, true, true]

@@ -1,0 +1,2 @@
+/** See mangle.mjs. */
+export declare const internalProperties: RegExp
