@@ -30,8 +30,9 @@ export interface ResponseHead {
 
 /**
  * Callbacks a transport reports to. Contract: either `onError` alone, or `onResponse` followed by
- * zero or more `onChunk` and then exactly one of `onEnd` / `onError`. After `abort()` returns, no
- * callback runs any more.
+ * zero or more `onChunk` and then exactly one of `onEnd` / `onError`. None runs before the
+ * transport call has returned (the caller holds the handle first), and after `abort()` returns,
+ * none runs any more. test/transport-contract/ checks every transport against this.
  * @internal
  */
 export interface TransportHandlers {
