@@ -208,7 +208,7 @@ for (const runtime of runtimes) {
             timeout: 20_000,
             env: cleanEnv(runtime.env),
           })
-          const context = `${runtime.name} ${runtime.found.version}, exit ${result.code}\n${result.stderr}`
+          const context = `${runtime.name} ${runtime.found.version}, exit ${result.code}\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`
           expect(result.timedOut, `${context}\nstill running after 20 s`).toBe(false)
           expect(result.code, context).toBe(0)
           const origin = server.origin

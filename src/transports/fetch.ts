@@ -57,7 +57,10 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
                   broken(NOT_A_STREAM)
                 else {
                   handlers.onChunk(value as Uint8Array)
-                  read(reader)
+                  // Not after an abort from inside onChunk (close() in a message handler): in
+                  // Deno a read begun after the abort can keep the response, and the process,
+                  // alive.
+                  if (!aborted()) read(reader)
                 }
               })
               .catch(reject)

@@ -10,8 +10,16 @@ const runtime = globalThis.Deno
     ? `bun ${globalThis.Bun.version}`
     : `node ${process.version}`
 
+// Progress goes to stderr as it happens, so a run that never exits shows how far it got.
+const started = Date.now()
+const note = (line) => console.error(`${Date.now() - started} ms: ${line}`)
+note(`importing ${specifier}`)
 const { EventSource } = await import(specifier)
 const log = []
+log.push = (...lines) => {
+  for (const line of lines) note(line)
+  return Array.prototype.push.apply(log, lines)
+}
 const finish = (outcome) => {
   clearTimeout(timer)
   source.close()
