@@ -11,15 +11,14 @@
  * true })`) and `old-browser` (modern APIs deleted, then the legacy `<script>` bundle, which
  * installs itself).
  */
-import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type EngineSession, engines } from './engines/index.js'
-import { requireAllEngines, strippedGlobals } from './engines/suite.js'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { type Loopback, listen } from '../test/support/loopback.js'
+import { describeEachEngine } from './engines/each-engine.js'
+import { stripGlobalsScript } from './engines/suite.js'
 
 interface StreamRequest {
   method: string
@@ -30,9 +29,8 @@ interface StreamRequest {
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const streams: StreamRequest[] = []
-const sockets = new Set<Socket>()
 const files: Record<string, string> = {}
-let server: http.Server
+let server: Loopback
 let origin = ''
 
 /** What the stream sends, 150 ms apart; it stays open after `done` until the client closes. */
@@ -112,28 +110,17 @@ beforeAll(async () => {
   files['/htmx.min.js'] = readFileSync(here('../node_modules/htmx.org/dist/htmx.min.js'), 'utf8')
   files['/sse.js'] = readFileSync(here('../node_modules/htmx-ext-sse/sse.js'), 'utf8')
   const htmx = '<script src="/htmx.min.js"></script><script src="/sse.js"></script>'
-  const strip = `<script>(function () { var names = ${JSON.stringify(strippedGlobals)}; for (var i = 0; i < names.length; i++) { try { delete window[names[i]]; } catch (e) {} } })();</script>`
   files['/modern.html'] =
     `<!doctype html><meta charset="utf-8">${recorder}<script src="/install.js"></script>${htmx}<body>${body}</body>`
   files['/old-browser.html'] =
-    `<!doctype html><meta charset="utf-8">${recorder}${strip}<script src="/eventsource.legacy.min.js"></script>${htmx}<body>${body}</body>`
-  server = http.createServer(handle)
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    `<!doctype html><meta charset="utf-8">${recorder}${stripGlobalsScript}<script src="/eventsource.legacy.min.js"></script>${htmx}<body>${body}</body>`
+  server = await listen(http.createServer(handle), 'http')
+  origin = server.origin
 })
 
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy()
-  await new Promise<void>((resolve) => server?.close(() => resolve()))
-})
+afterAll(() => server?.close())
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const missing = await Promise.all(engines.map((engine) => engine.available()))
 
 interface Report {
   swaps: string[]
@@ -143,55 +130,40 @@ interface Report {
   score?: string
 }
 
-engines.forEach((engine, index) => {
-  describe(engine.name, () => {
-    const why = missing[index]
-    let session: EngineSession | undefined
-    beforeAll(async () => {
-      if (why === undefined) session = await engine.launch()
-    }, 90_000)
-    afterAll(async () => {
-      await session?.close()
-    }, 30_000)
-
-    for (const mode of ['modern', 'old-browser'] as const) {
-      test(`${mode}: sse-connect, sse-swap and sse-close work on our class`, async (context) => {
-        if (why !== undefined) {
-          if (requireAllEngines) throw new Error(`REQUIRE_ALL_ENGINES=1 but ${why}`)
-          context.skip(why)
-        }
-        if (session === undefined) throw new Error(`${engine.name} did not start`)
-        const before = streams.length
-        await session.goto(`${origin}/${mode}.html`)
-        let report: Report
-        const deadline = Date.now() + 15_000
-        for (;;) {
-          report = JSON.parse(
-            await session.evaluate(
-              "JSON.stringify({ swaps: window.__htmx.swaps, opened: window.__htmx.opened, closed: window.__htmx.closed, news: document.getElementById('news').innerHTML, score: document.getElementById('score').innerHTML })",
-            ),
-          ) as Report
-          if (report.closed !== null || Date.now() > deadline) break
-          await sleep(100)
-        }
-        // A reconnect, were the close lost, would come within the 3 s default or sooner.
-        const settled = Date.now() + 5_000
-        while (!streams.slice(before).every((stream) => stream.closed) && Date.now() < settled)
-          await sleep(100)
-        await sleep(500)
-        // Before leaving the page, which would close the connection anyway.
-        const requests = streams.slice(before).map((stream) => ({ ...stream }))
-        await session.goto('about:blank')
-        expect(report).toEqual({
-          swaps: ['news message <b>one</b>', 'score score 3-1', 'news message <i>two</i>'],
-          opened: { ours: true, isGlobal: true, url: `${origin}/stream` },
-          closed: { type: 'message', readyState: 2 },
-          news: '<i>two</i>',
-          score: '3-1',
-        })
-        // One request, whose connection the close ended while the server held it open.
-        expect(requests).toEqual([{ method: 'GET', accept: 'text/event-stream', closed: true }])
+await describeEachEngine((sessionFor) => {
+  for (const mode of ['modern', 'old-browser'] as const) {
+    test(`${mode}: sse-connect, sse-swap and sse-close work on our class`, async (context) => {
+      const session = sessionFor(context)
+      const before = streams.length
+      await session.goto(`${origin}/${mode}.html`)
+      let report: Report
+      const deadline = Date.now() + 15_000
+      for (;;) {
+        report = JSON.parse(
+          await session.evaluate(
+            "JSON.stringify({ swaps: window.__htmx.swaps, opened: window.__htmx.opened, closed: window.__htmx.closed, news: document.getElementById('news').innerHTML, score: document.getElementById('score').innerHTML })",
+          ),
+        ) as Report
+        if (report.closed !== null || Date.now() > deadline) break
+        await sleep(100)
+      }
+      // A reconnect, were the close lost, would come within the 3 s default or sooner.
+      const settled = Date.now() + 5_000
+      while (!streams.slice(before).every((stream) => stream.closed) && Date.now() < settled)
+        await sleep(100)
+      await sleep(500)
+      // Before leaving the page, which would close the connection anyway.
+      const requests = streams.slice(before).map((stream) => ({ ...stream }))
+      await session.goto('about:blank')
+      expect(report).toEqual({
+        swaps: ['news message <b>one</b>', 'score score 3-1', 'news message <i>two</i>'],
+        opened: { ours: true, isGlobal: true, url: `${origin}/stream` },
+        closed: { type: 'message', readyState: 2 },
+        news: '<i>two</i>',
+        score: '3-1',
       })
-    }
-  })
+      // One request, whose connection the close ended while the server held it open.
+      expect(requests).toEqual([{ method: 'GET', accept: 'text/event-stream', closed: true }])
+    })
+  }
 })

@@ -8,15 +8,14 @@
  * Modes: `modern` (the ESM build as the polyfill, the native EventSource left in place) and
  * `old-browser` (modern APIs deleted, then the legacy `<script>` bundle, which installs itself).
  */
-import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type EngineSession, engines } from './engines/index.js'
-import { requireAllEngines, strippedGlobals } from './engines/suite.js'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { type Loopback, listen } from '../test/support/loopback.js'
+import { describeEachEngine } from './engines/each-engine.js'
+import { stripGlobalsScript } from './engines/suite.js'
 
 interface StreamRequest {
   method: string
@@ -28,9 +27,8 @@ interface StreamRequest {
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const streams: StreamRequest[] = []
-const sockets = new Set<Socket>()
 const files: Record<string, string> = {}
-let server: http.Server
+let server: Loopback
 let origin = ''
 
 /** The flag as the SDK's first request gets it, then as the stream sends it. */
@@ -87,79 +85,55 @@ beforeAll(async () => {
     here('../dist/eventsource.legacy.min.js'),
     'utf8',
   )
-  const strip = `<script>(function () { var names = ${JSON.stringify(strippedGlobals)}; for (var i = 0; i < names.length; i++) { try { delete window[names[i]]; } catch (e) {} } })();</script>`
   files['/modern.html'] = '<!doctype html><meta charset="utf-8"><script src="/ld-page.js"></script>'
   files['/old-browser.html'] =
-    `<!doctype html><meta charset="utf-8">${strip}<script src="/eventsource.legacy.min.js"></script><script src="/ld-page.js"></script>`
-  server = http.createServer((req, res) => void handle(req, res))
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    `<!doctype html><meta charset="utf-8">${stripGlobalsScript}<script src="/eventsource.legacy.min.js"></script><script src="/ld-page.js"></script>`
+  server = await listen(
+    http.createServer((req, res) => void handle(req, res)),
+    'http',
+  )
+  origin = server.origin
 })
 
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy()
-  await new Promise<void>((resolve) => server?.close(() => resolve()))
-})
+afterAll(() => server?.close())
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const missing = await Promise.all(engines.map((engine) => engine.available()))
 
-engines.forEach((engine, index) => {
-  describe(engine.name, () => {
-    const why = missing[index]
-    let session: EngineSession | undefined
-    beforeAll(async () => {
-      if (why === undefined) session = await engine.launch()
-    }, 90_000)
-    afterAll(async () => {
-      await session?.close()
-    }, 30_000)
-
-    for (const mode of ['modern', 'old-browser'] as const) {
-      test(`${mode}: flag updates arrive over a REPORT stream made by our class`, async (context) => {
-        if (why !== undefined) {
-          if (requireAllEngines) throw new Error(`REQUIRE_ALL_ENGINES=1 but ${why}`)
-          context.skip(why)
-        }
-        if (session === undefined) throw new Error(`${engine.name} did not start`)
-        const before = streams.length
-        await session.goto(`${origin}/${mode}.html`)
-        let report: { changes: unknown[]; value: unknown; supportedMethod: unknown; error?: string }
-        const deadline = Date.now() + 15_000
-        for (;;) {
-          report = JSON.parse(
-            await session.evaluate('JSON.stringify(window.__ld || { changes: [] })'),
-          ) as typeof report
-          if (report.changes.length >= 2 || report.error !== undefined || Date.now() > deadline)
-            break
-          await sleep(100)
-        }
-        // Leave the page, so its stream closes before the next mode opens one.
-        await session.goto('about:blank')
-        expect(report).toEqual({
-          changes: [
-            ['streamed', 'initial'],
-            ['patched', 'streamed'],
-          ],
-          value: 'patched',
-          supportedMethod: true,
-        })
-        // The native EventSource can only GET: a REPORT stream is ours.
-        expect(streams.slice(before)).toEqual([
-          {
-            method: 'REPORT',
-            path: '/eval/test-env',
-            accept: 'text/event-stream',
-            contentType: 'application/json',
-            body: JSON.stringify({ kind: 'user', key: 'user-1' }),
-          },
-        ])
+await describeEachEngine((sessionFor) => {
+  for (const mode of ['modern', 'old-browser'] as const) {
+    test(`${mode}: flag updates arrive over a REPORT stream made by our class`, async (context) => {
+      const session = sessionFor(context)
+      const before = streams.length
+      await session.goto(`${origin}/${mode}.html`)
+      let report: { changes: unknown[]; value: unknown; supportedMethod: unknown; error?: string }
+      const deadline = Date.now() + 15_000
+      for (;;) {
+        report = JSON.parse(
+          await session.evaluate('JSON.stringify(window.__ld || { changes: [] })'),
+        ) as typeof report
+        if (report.changes.length >= 2 || report.error !== undefined || Date.now() > deadline) break
+        await sleep(100)
+      }
+      // Leave the page, so its stream closes before the next mode opens one.
+      await session.goto('about:blank')
+      expect(report).toEqual({
+        changes: [
+          ['streamed', 'initial'],
+          ['patched', 'streamed'],
+        ],
+        value: 'patched',
+        supportedMethod: true,
       })
-    }
-  })
+      // The native EventSource can only GET: a REPORT stream is ours.
+      expect(streams.slice(before)).toEqual([
+        {
+          method: 'REPORT',
+          path: '/eval/test-env',
+          accept: 'text/event-stream',
+          contentType: 'application/json',
+          body: JSON.stringify({ kind: 'user', key: 'user-1' }),
+        },
+      ])
+    })
+  }
 })

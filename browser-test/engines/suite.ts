@@ -50,6 +50,19 @@ export const strippedGlobals = [
   'Headers',
 ] as const
 
+/**
+ * The old-browser page's first script: deletes {@link strippedGlobals}, and leaves in
+ * `window.__notStripped` the names the engine would not delete.
+ */
+export const stripGlobalsScript = `<script>(function () {
+  var names = ${JSON.stringify(strippedGlobals)}, left = [];
+  for (var i = 0; i < names.length; i++) {
+    try { delete window[names[i]]; } catch (e) {}
+    if (typeof window[names[i]] !== 'undefined') left.push(names[i]);
+  }
+  window.__notStripped = left;
+})();</script>`
+
 /** Cases each mode runs: the native class and the W3C-only tier have none of our options. */
 export function casesFor(mode: Mode): readonly ConformanceCase[] {
   return mode === 'ours' || mode === 'legacy' ? [...cases, ...extensionCases] : cases
@@ -112,19 +125,11 @@ export async function startFixture(modes: readonly Mode[]): Promise<Fixture> {
     }
     main.serve(`/${file}`, 'text/javascript', readFileSync(legacyFile, 'utf8'))
     main.serve('/legacy-runner.js', 'text/javascript', await bundle('./legacy-page.ts', 'es2015'))
-    const strip = `<script>(function () {
-  var names = ${JSON.stringify(strippedGlobals)}, left = [];
-  for (var i = 0; i < names.length; i++) {
-    try { delete window[names[i]]; } catch (e) {}
-    if (typeof window[names[i]] !== 'undefined') left.push(names[i]);
-  }
-  window.__notStripped = left;
-})();</script>`
     const info = `<script>window.__info = { notStripped: window.__notStripped, installed: typeof window.IsomorphicEventSource === 'function' && window.EventSource === window.IsomorphicEventSource };</script>`
     pages[mode] = main.serve(
       `/${mode}.html`,
       'text/html',
-      `<!doctype html><meta charset="utf-8">${errorCatcher}${strip}<script src="/${file}"></script><script src="/legacy-runner.js"></script>${info}`,
+      `<!doctype html><meta charset="utf-8">${errorCatcher}${stripGlobalsScript}<script src="/${file}"></script><script src="/legacy-runner.js"></script>${info}`,
     )
   }
   return {
